@@ -1,0 +1,5 @@
+"""``python -m ember``: the ``ember`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,459 @@
+"""The backward engine: runs the graph's nodes in dependency order, iteratively.
+
+``backward`` accumulates into the ``.grad`` of leaves; ``grad`` returns the gradients of chosen
+inputs instead. Both go through ``execute``:
+
+1. collect the nodes reachable from the roots (an explicit stack: deep graphs never hit
+   Python's recursion limit) and count each node's incoming edges;
+2. keep a buffer of output gradients per node; a node runs when every edge into it has
+   delivered, so it sees the sum of all its gradients;
+3. sum each returned gradient back to its input's shape (broadcasting is undone here, once,
+   for every op) and cast it to the input's dtype, then pass it down the edge.
+"""
+
+from __future__ import annotations
+
+from .grad_mode import STATE
+
+__all__ = ["backward", "grad", "execute"]
+
+Tensor = None  # bound by ember.tensor
+
+
+def _bind_tensor(cls) -> None:
+    global Tensor
+    Tensor = cls
+
+
+class Anomaly:
+    enabled = False
+    check_nan = True
+
+
+def _make_root_grads(tensors, grad_tensors, create_graph):
+    from ..ops.creation import ones_like_array
+
+    out = []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if t._data.dtype.kind not in "fc":
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{t.dtype}"
+                )
+            out.append(Tensor._make(ones_like_array(t._data), False, None))
+            continue
+        if not isinstance(g, Tensor):
+            from ..ops.creation import tensor as make_tensor
+
+            g = make_tensor(g, dtype=t.dtype)
+        if g._data.shape != t._data.shape:
+            from ..size import Size
+
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
+                f"output[{i}] has a shape of {Size(t._data.shape)}."
+            )
+        if not create_graph:
+            # the engine may hand this array to a leaf's .grad: never alias the caller's tensor
+            g = Tensor._make(g._data.copy(), False, None)
+        out.append(g)
+    return out
+
+
+def _sum_to_shape(g, shape, node, index):
+    from ..ops.reduction import sum_to_size
+
+    gshape = g._data.shape
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {index} - got "
+            f"{list(gshape)} but expected shape compatible with {list(shape)}"
+        )
+    return sum_to_size(g, shape)
+
+
+def _accumulate_leaf(leaf, g, create_graph, handed):
+    hooks = leaf._hooks
+    if hooks:
+        for fn in list(hooks.values()):
+            r = fn(g)
+            if r is not None:
+                g = r
+    old = leaf._grad
+    if old is None:
+        if create_graph:
+            leaf._grad = g
+        else:
+            a = g._data
+            owner = a.base if a.base is not None else a
+            if id(owner) in handed or not a.flags.writeable:
+                a = a.copy()
+                owner = a
+            elif not a.flags.c_contiguous and leaf._data.flags.c_contiguous:
+                a = a.copy()
+                owner = a
+            handed[id(owner)] = owner
+            leaf._grad = Tensor._make(a, False, None)
+    elif create_graph or g._rg or old._rg:
+        leaf._grad = old + g
+    else:
+        od = old._data
+        gd = g._data
+        if od.shape == gd.shape and od.flags.writeable:
+            od += gd
+            vc = old._vc
+            if vc is not None:
+                vc[0] += 1
+        else:
+            leaf._grad = Tensor._make(od + gd, False, None)
+    post = leaf._post_acc_hooks
+    if post:
+        for fn in list(post.values()):
+            fn(leaf)
+
+
+def _pre_hooks(node, grads):
+    grads = list(grads)
+    hooks = node._pre_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            if grads[nr] is None:
+                continue
+            for fn in list(fns.values()):
+                r = fn(grads[nr])
+                if r is not None:
+                    grads[nr] = r
+    retained = node._retained
+    if retained:
+        for nr, ref in retained.items():
+            t = ref()
+            g = grads[nr]
+            if t is None or g is None:
+                continue
+            if t._grad is None:
+                t._grad = g if g._rg else Tensor._make(g._data.copy(), False, None)
+            else:
+                t._grad = t._grad + g
+    node_hooks = node._prehooks_node
+    if node_hooks:
+        for fn in list(node_hooks.values()):
+            r = fn(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    return grads
+
+
+def _materialize(node, grads):
+    from ..ops.creation import zeros_array
+
+    meta = node._out_meta
+    out = list(grads)
+    for i, g in enumerate(out):
+        if g is None and meta is not None and meta[i] is not None:
+            shape, dt = meta[i]
+            out[i] = Tensor._make(zeros_array(shape, dt), False, None)
+    return out
+
+
+def _collect(root_nodes):
+    """Every node reachable from ``root_nodes``, and the edges between them."""
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    order = []
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for edge in node._next:
+            if edge is None:
+                continue
+            tgt = edge[0]
+            if isinstance(tgt, Tensor) or tgt in seen:
+                continue
+            seen.add(tgt)
+            stack.append(tgt)
+    return order
+
+
+def _needed(order, leaf_targets, node_targets):
+    """The nodes from which a captured input can be reached (others need not run)."""
+    needed = set()
+    # ``order`` lists each node after the node that discovered it; reverse gives children first
+    # for tree edges, so iterate until stable for shared subgraphs (rarely more than one pass).
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order):
+            if node in needed:
+                continue
+            if node in node_targets:
+                needed.add(node)
+                changed = True
+                continue
+            for edge in node._next:
+                if edge is None:
+                    continue
+                tgt = edge[0]
+                if (isinstance(tgt, Tensor) and id(tgt) in leaf_targets) or tgt in needed:
+                    needed.add(node)
+                    changed = True
+                    break
+    return needed
+
+
+def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
+    """Run backward from ``roots`` (tensors) seeded with ``root_grads``.
+
+    With ``inputs`` None, gradients accumulate into the leaves' ``.grad``. Otherwise the
+    gradient reaching each tensor of ``inputs`` is returned (None where none arrives), and no
+    ``.grad`` is touched.
+    """
+    capture = inputs is not None
+    leaf_targets = {}
+    node_targets = {}
+    captured = [None] * (len(inputs) if capture else 0)
+    if capture:
+        for i, t in enumerate(inputs):
+            if t.grad_fn is None:
+                leaf_targets.setdefault(id(t), []).append(i)
+            else:
+                node_targets.setdefault(t.grad_fn, []).append((t._output_nr, i))
+
+    handed = {}
+    buffers = {}
+    root_nodes = []
+    for t, g in zip(roots, root_grads):
+        fn = t.grad_fn
+        if fn is None:
+            if not t._rg:
+                raise RuntimeError(
+                    "element 0 of tensors does not require grad and does not have a grad_fn"
+                )
+            if capture:
+                for i in leaf_targets.get(id(t), ()):
+                    captured[i] = g if captured[i] is None else captured[i] + g
+            else:
+                _accumulate_leaf(t, g, create_graph, handed)
+            continue
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn._n_out
+            root_nodes.append(fn)
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    order = _collect(root_nodes)
+    needed = _needed(order, leaf_targets, node_targets) if capture else None
+    deps = {}
+    for node in order:
+        if needed is not None and node not in needed:
+            continue
+        for edge in node._next:
+            if edge is None:
+                continue
+            tgt = edge[0]
+            if not isinstance(tgt, Tensor):
+                deps[tgt] = deps.get(tgt, 0) + 1
+    ready = [n for n in root_nodes if n not in deps and (needed is None or n in needed)]
+
+    prev = STATE.enabled
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            if node._pre_hooks or node._retained or node._prehooks_node:
+                grads = _pre_hooks(node, grads)
+            if capture and node in node_targets:
+                for nr, i in node_targets[node]:
+                    g = grads[nr]
+                    if g is not None:
+                        captured[i] = g if captured[i] is None else captured[i] + g
+            if node._n_out > 1 and node.materialize_grads:
+                grads = _materialize(node, grads)
+            STATE.enabled = create_graph
+            try:
+                in_grads = node._fn.backward(node, *grads)
+            finally:
+                STATE.enabled = prev
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,) if not isinstance(in_grads, list) else tuple(in_grads)
+            edges = node._next
+            if len(in_grads) != len(edges):
+                if len(in_grads) > len(edges) and all(
+                    g is None for g in in_grads[len(edges) :]
+                ):
+                    in_grads = in_grads[: len(edges)]
+                else:
+                    raise RuntimeError(
+                        f"function {node.name()} returned an incorrect number of gradients "
+                        f"(expected {len(edges)}, got {len(in_grads)})"
+                    )
+            if node._post_hooks:
+                for fn in list(node._post_hooks.values()):
+                    r = fn(in_grads, tuple(grads))
+                    if r is not None:
+                        in_grads = tuple(r)
+            shapes = node._shapes
+            dtypes = node._dtypes
+            for i, edge in enumerate(edges):
+                if edge is None:
+                    continue
+                g = in_grads[i]
+                if g is None:
+                    continue
+                if not isinstance(g, Tensor):
+                    g = Tensor._make(g, False, None)
+                if g._data.shape != shapes[i]:
+                    g = _sum_to_shape(g, shapes[i], node, i)
+                if g._data.dtype != dtypes[i]:
+                    g = g.to(dtypes[i])
+                if Anomaly.enabled:
+                    _check_anomaly(node, g, i)
+                tgt, nr = edge
+                if isinstance(tgt, Tensor):
+                    if capture:
+                        for j in leaf_targets.get(id(tgt), ()):
+                            captured[j] = g if captured[j] is None else captured[j] + g
+                    else:
+                        _accumulate_leaf(tgt, g, create_graph, handed)
+                    continue
+                if needed is not None and tgt not in needed:
+                    continue
+                buf = buffers.get(tgt)
+                if buf is None:
+                    buf = buffers[tgt] = [None] * tgt._n_out
+                if buf[nr] is None:
+                    buf[nr] = g
+                else:
+                    STATE.enabled = create_graph
+                    try:
+                        buf[nr] = buf[nr] + g
+                    finally:
+                        STATE.enabled = prev
+                left = deps[tgt] - 1
+                deps[tgt] = left
+                if left == 0:
+                    ready.append(tgt)
+            if not retain_graph:
+                node._release()
+    finally:
+        STATE.enabled = prev
+    return captured
+
+
+def _check_anomaly(node, g, index):
+    from ..backend import get_array_module
+
+    xp = get_array_module(g._data)
+    if g._data.dtype.kind == "f" and xp.isnan(g._data).any():
+        raise RuntimeError(f"Function '{node.name()}' returned nan values in its {index}th output.")
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph=None,
+    create_graph=False,
+    grad_variables=None,
+    inputs=None,
+):
+    """Accumulate into the leaves' ``.grad`` the gradients of ``tensors`` (weighted by
+    ``grad_tensors``; scalars may omit it). ``inputs`` limits which leaves receive them."""
+    tensors = _as_tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = grad_variables
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"grad_tensors should have the same length as tensors: got {len(grad_tensors)} "
+            f"and {len(tensors)}"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(tensors):
+        if not t._rg:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+    roots = _make_root_grads(tensors, grad_tensors, create_graph)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        grads = execute(tensors, roots, retain_graph, create_graph, inputs)
+        handed = {}
+        for t, g in zip(inputs, grads):
+            if g is not None:
+                _accumulate_leaf(t, g, create_graph, handed)
+        return
+    execute(tensors, roots, retain_graph, create_graph)
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
+    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple, without touching
+    any ``.grad``. ``create_graph=True`` records the computation for higher derivatives."""
+    if is_grads_batched:
+        raise NotImplementedError("ember.autograd.grad: is_grads_batched=True is not supported")
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True")
+    grad_outputs = (
+        _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    )
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grad_outputs)} for "
+            f"{len(outputs)} outputs"
+        )
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    for i, t in enumerate(outputs):
+        if not t._rg:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _make_root_grads(outputs, grad_outputs, create_graph)
+    grads = execute(outputs, roots, retain_graph, create_graph, inputs)
+    result = []
+    for t, g in zip(inputs, grads):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+
+                g = zeros_like(t)
+        elif not create_graph and g._rg:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,496 @@
+"""``ember.autograd.Function``: an op's forward and backward side by side.
+
+Every built-in op is a Function, and users write custom ops the same way::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y
+
+``Function.apply`` runs ``forward`` with graph recording off. When an input requires grad it
+also makes the context object ``ctx``, which becomes the outputs' ``grad_fn``: a node of the
+graph holding the edges to the inputs' nodes (or to leaf tensors, whose ``.grad`` receives
+gradients), the inputs' shapes and dtypes (the engine sums each gradient back to its input's
+shape, so no op undoes broadcasting itself), and the saved tensors.
+
+Built-in forwards may work on arrays (``x._data``) and return arrays; ``apply`` wraps them.
+Backwards are written with ember ops so ``create_graph=True`` gives higher derivatives.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..backend import as_array
+from .grad_mode import STATE
+
+__all__ = ["Function", "FunctionCtx", "BackwardNode", "once_differentiable", "InplaceFunction"]
+
+Tensor = None  # bound by ember.tensor once the class exists (it imports this module)
+
+
+def _bind_tensor(cls) -> None:
+    global Tensor
+    Tensor = cls
+
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class _OutputRef:
+    """A saved output of the node itself, kept as its array so node and tensor form no cycle."""
+
+    __slots__ = ("data", "nr", "vc")
+
+    def __init__(self, data, nr, vc):
+        self.data = data
+        self.nr = nr
+        self.vc = vc
+
+
+class FunctionCtx:
+    """What ``forward`` may call on ``ctx`` when no graph is recorded (inputs need no grad)."""
+
+    needs_input_grad: tuple = ()
+    materialize_grads = True
+
+    def save_for_backward(self, *tensors) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        pass
+
+    def mark_dirty(self, *tensors) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        pass
+
+    def save_for_forward(self, *tensors) -> None:
+        pass
+
+
+NULL_CTX = FunctionCtx()
+
+
+class BackwardNode(FunctionCtx):
+    """A node of the autograd graph: a tensor's ``grad_fn`` and its Function's ``ctx``.
+
+    Class attributes give the defaults of what most nodes never set, so making a node writes
+    only the fields every node needs.
+    """
+
+    _fn = None  # the Function class whose backward this node runs
+    _saved = ()
+    _saved_versions = ()
+    _freed = False
+    _n_out = 1
+    _out_meta = None  # (shape, dtype) per output, kept for multi-output nodes only
+    _pre_hooks = None  # {output index: [fn]}: tensor hooks on non-leaf outputs
+    _retained = None  # {output index: tensor} for retain_grad()
+    _post_hooks = None
+    _prehooks_node = None
+    _non_diff = None
+    _dirty = None
+    materialize_grads = True
+
+    def __init__(self, edges, needs, shapes, dtypes):
+        self._next = edges
+        self.needs_input_grad = needs
+        self._shapes = shapes
+        self._dtypes = dtypes
+
+    # -- what forward calls on ctx -------------------------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        self._saved = tensors
+        versions = []
+        for t in tensors:
+            if isinstance(t, Tensor):
+                vc = t._vc
+                versions.append(vc[0] if vc is not None else 0)
+            else:
+                versions.append(-1)
+        self._saved_versions = versions
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_diff = tensors
+
+    def mark_dirty(self, *tensors) -> None:
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = bool(value)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        out = []
+        for t, v in zip(self._saved, self._saved_versions):
+            if isinstance(t, _OutputRef):
+                now = t.vc[0]
+                if now != v:
+                    self._raise_modified(t.data.shape, t.data.dtype, now, v, t.nr)
+                tensor = Tensor._make(t.data, True, self)
+                tensor._vc = t.vc
+                if t.nr:
+                    tensor._output_nr = t.nr
+                out.append(tensor)
+            elif v >= 0:
+                vc = t._vc
+                now = vc[0] if vc is not None else 0
+                if now != v:
+                    fn = t.grad_fn
+                    self._raise_modified(
+                        t._data.shape, t._data.dtype, now, v, t._output_nr, fn
+                    )
+                out.append(t)
+            else:
+                out.append(t)
+        return tuple(out)
+
+    @property
+    def saved_variables(self) -> tuple:
+        return self.saved_tensors
+
+    def _raise_modified(self, shape, np_dtype, now, expected, nr, fn=False):
+        from ..dtypes import from_numpy
+
+        kind = {
+            "float32": "FloatTensor",
+            "float64": "DoubleTensor",
+            "float16": "HalfTensor",
+            "int64": "LongTensor",
+            "int32": "IntTensor",
+            "int16": "ShortTensor",
+            "int8": "CharTensor",
+            "uint8": "ByteTensor",
+            "bool": "BoolTensor",
+        }[from_numpy(np_dtype).name]
+        where = ""
+        owner = self if fn is False else fn
+        if owner is not None:
+            where = f", which is output {nr} of {owner.name()},"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [ember.{kind} [{', '.join(map(str, shape))}]]{where} is at "
+            f"version {now}; expected version {expected} instead. Hint: the backward of "
+            f"{self.name()} needs the value this tensor had when it was used; clone it before "
+            "modifying it in place, or use the out-of-place form of the operation."
+        )
+
+    # -- torch's grad_fn interface -------------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        out = []
+        for edge in self._next:
+            if edge is None:
+                out.append((None, 0))
+            elif isinstance(edge[0], Tensor):
+                out.append((AccumulateGrad(edge[0]), 0))
+            else:
+                out.append(edge)
+        return tuple(out)
+
+    @property
+    def metadata(self) -> dict:
+        meta = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = self.__dict__["_metadata"] = {}
+        return meta
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; it may return
+        replacement grad_inputs."""
+        from ..utils.hooks import RemovableHandle
+
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        handle = RemovableHandle(self._post_hooks)
+        self._post_hooks[handle.id] = fn
+        return handle
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node's backward; it may return replacements."""
+        from ..utils.hooks import RemovableHandle
+
+        if self._prehooks_node is None:
+            self._prehooks_node = {}
+        handle = RemovableHandle(self._prehooks_node)
+        self._prehooks_node[handle.id] = fn
+        return handle
+
+    def __call__(self, *grads):
+        return self._fn.backward(self, *grads)
+
+    def _release(self) -> None:
+        if self._saved:
+            self._saved = ()
+            self._freed = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """The node torch shows for a leaf in ``next_functions``; ``variable`` is the leaf."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class Function:
+    """Base class of differentiable operations: subclass and write static ``forward(ctx, ...)``
+    and ``backward(ctx, *grad_outputs)``, then call ``MyFunction.apply(...)``.
+
+    ``backward`` returns one gradient per ``forward`` argument (``None`` for arguments that are
+    not tensors or need none). ``ctx.needs_input_grad`` tells which are wanted.
+    """
+
+    _Node = BackwardNode
+    _setup = False
+    #: the name of the grad_fn class (torch's ``AddBackward0`` style for built-ins)
+    node_name: str | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
+        cls._Node = type(name, (BackwardNode,), {"_fn": cls, "__module__": cls.__module__})
+        cls._setup = cls.setup_context is not Function.setup_context
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args):
+        state = STATE
+        record = False
+        if state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._rg:
+                    record = True
+                    break
+        prev = state.enabled
+        if not record:
+            state.enabled = False
+            try:
+                if cls._setup:
+                    out = cls.forward(*args)
+                else:
+                    out = cls.forward(NULL_CTX, *args)
+            except ValueError as exc:
+                _reraise_broadcast(exc, args)
+            finally:
+                state.enabled = prev
+            if type(out) is tuple:
+                return tuple(_plain_output(o, args) for o in out)
+            return _plain_output(out, args)
+
+        edges = []
+        needs = []
+        shapes = []
+        dtypes = []
+        for a in args:
+            if isinstance(a, Tensor):
+                fn = a.grad_fn
+                if fn is not None:
+                    edges.append((fn, a._output_nr))
+                    needs.append(True)
+                elif a._rg:
+                    edges.append((a, 0))
+                    needs.append(True)
+                else:
+                    edges.append(None)
+                    needs.append(False)
+                shapes.append(a._data.shape)
+                dtypes.append(a._data.dtype)
+            else:
+                edges.append(None)
+                needs.append(False)
+                shapes.append(None)
+                dtypes.append(None)
+        ctx = cls._Node(edges, tuple(needs), shapes, dtypes)
+        state.enabled = False
+        try:
+            if cls._setup:
+                out = cls.forward(*args)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args)
+        except ValueError as exc:
+            _reraise_broadcast(exc, args)
+        finally:
+            state.enabled = prev
+        if type(out) is tuple:
+            ctx._n_out = len(out)
+            outs = tuple(_graph_output(o, i, ctx, args) for i, o in enumerate(out))
+            ctx._out_meta = [
+                (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs
+            ]
+            result = outs
+        else:
+            outs = (_graph_output(out, 0, ctx, args),)
+            result = outs[0]
+        if ctx._saved:
+            _saved_outputs_to_refs(ctx, outs)
+        return result
+
+
+def _reraise_broadcast(exc, args):
+    """NumPy's broadcasting ValueError, as torch's RuntimeError naming the sizes and dim."""
+    if "broadcast" not in str(exc):
+        raise exc
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    if len(shapes) < 2:
+        raise exc
+    a, b = shapes[0], shapes[1]
+    n = max(len(a), len(b))
+    pa = (1,) * (n - len(a)) + tuple(a)
+    pb = (1,) * (n - len(b)) + tuple(b)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                f"non-singleton dimension {i}"
+            ) from None
+    raise exc
+
+
+def _plain_output(out, args):
+    if type(out) is np.ndarray:
+        return Tensor._make(out, False, None)
+    if isinstance(out, Tensor):
+        for a in args:
+            if a is out:  # forward returned an input: give a new tensor sharing its data
+                return Tensor._make(out._data, False, None)
+        return out
+    if isinstance(out, np.generic):
+        return Tensor._make(np.asarray(out), False, None)
+    if out is None or isinstance(out, (int, float, bool, str, list)):
+        return out
+    return Tensor._make(out, False, None)
+
+
+def _graph_output(out, nr, ctx, args):
+    if isinstance(out, np.generic):
+        out = np.asarray(out)
+    elif out is None or isinstance(out, (int, float, bool, str, list)):
+        return out
+    if isinstance(out, Tensor):
+        for a in args:
+            if a is out:
+                dirty = ctx._dirty
+                if dirty is not None and any(d is out for d in dirty):
+                    if out.grad_fn is None and out._rg:
+                        raise RuntimeError(
+                            "a leaf Variable that requires grad is being used in an in-place "
+                            "operation."
+                        )
+                    break
+                out = Tensor._make(out._data, False, None)
+                break
+    else:
+        out = Tensor._make(as_array(out), False, None)
+    if out._data.dtype.kind not in "fc":
+        return out
+    non_diff = ctx._non_diff
+    if non_diff is not None and any(t is out for t in non_diff):
+        return out
+    out._rg = True
+    out.grad_fn = ctx
+    if nr:
+        out._output_nr = nr
+    return out
+
+
+def _saved_outputs_to_refs(ctx, outs) -> None:
+    saved = list(ctx._saved)
+    changed = False
+    for i, t in enumerate(saved):
+        if not isinstance(t, Tensor):
+            continue
+        for o in outs:
+            if o is t and o.grad_fn is ctx:
+                if o._vc is None:
+                    o._vc = [0]
+                saved[i] = _OutputRef(o._data, o._output_nr, o._vc)
+                changed = True
+    if changed:
+        ctx._saved = tuple(saved)
+
+
+def once_differentiable(fn):
+    """Decorate a ``backward`` that is not itself differentiable: it runs without recording,
+    and a double backward through it raises."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        from .grad_mode import no_grad
+
+        with no_grad():
+            outputs = fn(ctx, *args)
+        return outputs
+
+    return wrapper
+
+
+class InplaceFunction(Function):
+    def __init__(self, inplace=False):
+        self.inplace = inplace

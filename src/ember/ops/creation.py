@@ -1,0 +1,548 @@
+"""Making tensors: ``tensor``, ``zeros``, ``arange``, the ``*_like`` forms, and conversion
+between dtypes and devices (``Tensor.to``)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import backend
+from ..autograd.function import Function
+from ..backend import get_array_module
+from ..device import device as Device
+from ..device import to_device
+from ..dtypes import (
+    bool_,
+    dtype as DType,
+    float64,
+    from_numpy as dtype_of,
+    get_default_dtype,
+    int64,
+    to_dtype,
+)
+from ..tensor import Tensor
+from ._args import sizes
+
+__all__ = [
+    "tensor",
+    "as_tensor",
+    "asarray",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "eye",
+    "arange",
+    "range",
+    "linspace",
+    "logspace",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "scalar_tensor",
+    "is_tensor",
+    "is_floating_point",
+    "numel",
+    "to",
+]
+
+_py_range = range
+
+
+def _xp_for(device):
+    if device is None:
+        return np
+    d = to_device(device)
+    if d.type == "cpu":
+        return np
+    if d.type == "cuda":
+        return backend.load_cupy()
+    raise RuntimeError(f"ember has no {d.type} backend")
+
+
+def _finish(arr, requires_grad: bool) -> Tensor:
+    t = Tensor._make(arr, False, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _np_dtype(dtype, default=None):
+    if dtype is None:
+        return (default or get_default_dtype()).np
+    return to_dtype(dtype).np
+
+
+# -- from data -------------------------------------------------------------------------------------
+def _to_nested(data):
+    """Replace tensors inside nested lists by their values, so NumPy can read the nest."""
+    if isinstance(data, Tensor):
+        if data._data.ndim == 0:
+            return data._data.item()
+        return backend.to_numpy(data._data)
+    if isinstance(data, (list, tuple)):
+        return [_to_nested(d) for d in data]
+    return data
+
+
+def _has_tensor(data) -> bool:
+    if isinstance(data, Tensor):
+        return True
+    if isinstance(data, (list, tuple)):
+        return any(_has_tensor(d) for d in data)
+    return False
+
+
+def _check_ragged(data, dim=0):
+    if not isinstance(data, (list, tuple)) or not data:
+        return
+    lengths = [len(d) if isinstance(d, (list, tuple)) else None for d in data]
+    first = lengths[0]
+    for n in lengths[1:]:
+        if n != first:
+            raise ValueError(
+                f"expected sequence of length {first} at dim {dim + 1} (got {n})"
+            )
+    for d in data:
+        _check_ragged(d, dim + 1)
+
+
+def array_from_data(data, dtype=None):
+    """A new NumPy array holding ``data`` in torch's inferred (or the given) dtype."""
+    if isinstance(data, Tensor):
+        arr = backend.to_numpy(data._data)
+        inferred = arr.dtype
+    elif isinstance(data, np.ndarray):
+        arr = data
+        inferred = arr.dtype
+        dtype_of(inferred)
+    else:
+        if isinstance(data, str):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        if _has_tensor(data):
+            data = _to_nested(data)
+        if isinstance(data, (list, tuple)):
+            _check_ragged(data)
+        try:
+            arr = np.array(data)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}: {exc}") from None
+        if arr.dtype.kind == "f" and not _numpy_scalars_only(data, np.floating):
+            inferred = get_default_dtype().np
+        elif arr.dtype.kind in "iu" and not _numpy_scalars_only(data, np.integer):
+            inferred = np.dtype(np.int64)
+        elif arr.dtype.kind == "b":
+            inferred = np.dtype(np.bool_)
+        elif arr.dtype.kind == "c":
+            raise NotImplementedError("ember has no complex dtypes")
+        elif arr.dtype.kind in "fiu":
+            inferred = arr.dtype
+        elif arr.dtype.kind == "O":
+            bad = _first_bad(data)
+            raise TypeError(f"Could not infer dtype of {type(bad).__name__}")
+        else:
+            raise TypeError(f"new(): invalid data type '{arr.dtype.name}'")
+    target = _np_dtype(dtype) if dtype is not None else inferred
+    return np.array(arr, dtype=target, copy=True)
+
+
+def _numpy_scalars_only(data, kind) -> bool:
+    if isinstance(data, (list, tuple)):
+        return bool(data) and all(_numpy_scalars_only(d, kind) for d in data)
+    return isinstance(data, kind)
+
+
+def _first_bad(data):
+    if isinstance(data, (list, tuple)):
+        for d in data:
+            bad = _first_bad(d)
+            if bad is not None:
+                return bad
+        return None
+    return None if isinstance(data, (int, float, bool, np.generic)) else data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested sequences, an array or a
+    tensor). Python floats give the default dtype, ints int64, bools bool."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+    arr = array_from_data(data, dtype)
+    xp = _xp_for(device)
+    if xp is not np:
+        arr = xp.asarray(arr)
+    return _finish(arr, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return tensor(s, dtype=dtype or get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory when it already is a tensor or NumPy array of the
+    requested dtype and device."""
+    if isinstance(data, Tensor):
+        if (dtype is None or to_dtype(dtype) == data.dtype) and (
+            device is None or to_device(device) == data.device
+        ):
+            return data
+        return data.to(device=device, dtype=dtype)
+    if isinstance(data, np.ndarray) and device is None:
+        dtype_of(data.dtype)
+        if dtype is None or to_dtype(dtype).np == data.dtype:
+            return Tensor._make(data, False, None)
+        return Tensor._make(data.astype(to_dtype(dtype).np), False, None)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy:
+        t = Tensor._make(t._data.copy(), False, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray) -> Tensor:
+    """A tensor sharing ``ndarray``'s memory (writes on either side show on the other)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dtype_of(ndarray.dtype)
+    if not ndarray.flags.writeable:
+        warnings.warn(
+            "The given NumPy array is not writable, and PyTorch does not support non-writable "
+            "tensors. This means writing to this tensor will result in undefined behavior. You "
+            "may want to copy the array to protect its data or make it writable before "
+            "converting it to a tensor. This type of warning will be suppressed for the rest "
+            "of this program.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if ndarray.dtype.byteorder not in "=|":
+        raise ValueError(
+            "given numpy array has byte order different from the native byte order. "
+            "Conversion between byte orders is currently not supported."
+        )
+    return Tensor._make(ndarray, False, None)
+
+
+def legacy_tensor(*args, **kwargs) -> Tensor:
+    """``Tensor(data)`` or ``Tensor(*sizes)``: the legacy constructor makes float32."""
+    dt = get_default_dtype()
+    if not args:
+        return Tensor._make(np.zeros((0,), dtype=dt.np), False, None)
+    if len(args) == 1 and not isinstance(args[0], int):
+        data = args[0]
+        if isinstance(data, Tensor):
+            return Tensor._make(data._data, False, None)
+        return Tensor._make(array_from_data(data, dt), False, None)
+    return zeros(*args, dtype=dt)
+
+
+# -- filled ----------------------------------------------------------------------------------------
+def _filled(kind, size_args, fill, dtype, device, requires_grad, out=None) -> Tensor:
+    shape = sizes(size_args)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
+    xp = _xp_for(device)
+    np_dt = _np_dtype(dtype)
+    if kind == "zeros":
+        arr = xp.zeros(shape, dtype=np_dt)
+    elif kind == "ones":
+        arr = xp.ones(shape, dtype=np_dt)
+    else:
+        arr = xp.full(shape, fill, dtype=np_dt)
+    if out is not None:
+        out._data = arr
+        return out
+    return _finish(arr, requires_grad)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """A tensor of zeros of the given size (default dtype unless ``dtype``)."""
+    return _filled("zeros", size, 0, dtype, device, requires_grad, out)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """A tensor of ones."""
+    return _filled("ones", size, 1, dtype, device, requires_grad, out)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):  # fmt: skip
+    """An uninitialized tensor; ember fills it with zeros so results never depend on garbage."""
+    return _filled("zeros", size, 0, dtype, device, requires_grad, out)
+
+
+def _fill_dtype(value):
+    if isinstance(value, bool):
+        return bool_
+    if isinstance(value, int):
+        return int64
+    if isinstance(value, Tensor):
+        return value.dtype
+    return get_default_dtype()
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False):  # fmt: skip
+    """A tensor filled with ``fill_value`` (dtype inferred from it: bool, int64 or float)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _filled(
+        "full", (size,), fill_value,
+        dtype or _fill_dtype(fill_value), device, requires_grad, out,
+    )  # fmt: skip
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """The n x m identity matrix."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    xp = _xp_for(device)
+    return _finish(xp.eye(n, m if m is not None else n, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def _like(input, dtype, device):
+    return (dtype or input.dtype), (device if device is not None else input.device)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):  # fmt: skip
+    dt, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):  # fmt: skip
+    dt, dev = _like(input, dtype, device)
+    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):  # fmt: skip
+    dt, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):  # fmt: skip
+    dt, dev = _like(input, dtype, device)
+    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like_array(arr):
+    return get_array_module(arr).ones(arr.shape, dtype=arr.dtype)
+
+
+def zeros_array(shape, np_dtype, like=None):
+    xp = get_array_module(like) if like is not None else np
+    return xp.zeros(shape, dtype=np_dtype)
+
+
+# -- ranges ----------------------------------------------------------------------------------------
+def _range_dtype(*values):
+    if any(isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point())
+           for v in values):  # fmt: skip
+        return get_default_dtype()
+    return int64
+
+
+def _num(v):
+    return v.item() if isinstance(v, Tensor) else v
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):  # fmt: skip
+    """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``; int64 unless an
+    argument is a float."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = _num(start), _num(end), _num(step)
+    dt = to_dtype(dtype) if dtype is not None else _range_dtype(start, end, step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    n = math.ceil((end - start) / step)
+    if n < 0:
+        raise RuntimeError(
+            "upper bound and larger bound inconsistent with step sign"
+        )
+    xp = _xp_for(device)
+    if dt.is_floating_point or isinstance(start, float) or isinstance(step, float):
+        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+    else:
+        arr = np.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
+    if xp is not np:
+        arr = xp.asarray(arr)
+    t = _finish(arr, requires_grad)
+    if out is not None:
+        out._data = t._data
+        return out
+    return t
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated torch.range: like arange but including ``end``, default float dtype."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    arr = (start + np.arange(n, dtype=np.float64) * step).astype(_np_dtype(dtype))
+    return _finish(_xp_for(device).asarray(arr), requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):  # fmt: skip
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    start, end = _num(start), _num(end)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _np_dtype(dtype)
+    arr = np.linspace(start, end, steps, dtype=np.float64)
+    if steps > 1:
+        # torch fills the second half backward from ``end`` so both ends are exact
+        step = (end - start) / (steps - 1)
+        i = np.arange(steps, dtype=np.float64)
+        half = steps // 2
+        arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    if np.dtype(dt).kind in "iu":
+        arr = np.trunc(arr)
+    arr = arr.astype(dt)
+    return _finish(_xp_for(device).asarray(arr), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):  # fmt: skip
+    """base ** linspace(start, end, steps)."""
+    exps = np.linspace(_num(start), _num(end), steps, dtype=np.float64)
+    arr = np.power(float(base), exps).astype(_np_dtype(dtype))
+    return _finish(_xp_for(device).asarray(arr), requires_grad)
+
+
+# -- predicates --------------------------------------------------------------------------------------
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+# -- conversion ----------------------------------------------------------------------------------------
+class ToCopy(Function):
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, np_dtype, xp):
+        src = x._data
+        ctx.src_dtype = src.dtype
+        ctx.src_xp = get_array_module(src)
+        if xp is not ctx.src_xp:
+            src = xp.asarray(src) if xp is not np else backend.to_numpy(src)
+        return src.astype(np_dtype, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _convert(g, ctx.src_dtype, ctx.src_xp), None, None
+
+
+def _convert(t: Tensor, np_dtype, xp, copy=False) -> Tensor:
+    if t._data.dtype == np_dtype and get_array_module(t._data) is xp and not copy:
+        return t
+    return ToCopy.apply(t, np_dtype, xp)
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = dtype or a.dtype
+            device = device or a.device
+        elif isinstance(a, (DType, np.dtype, type)) and not isinstance(a, bool):
+            dtype = a
+        elif isinstance(a, (str, Device, int)) and not isinstance(a, bool):
+            if isinstance(a, str) and (a.startswith("torch.") or a in ("float32", "float64")):
+                dtype = a
+            else:
+                device = a
+        elif isinstance(a, bool):
+            copy = copy or False
+        elif a is None:
+            continue
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+    return dtype, device, copy
+
+
+def to(input: Tensor, *args, **kwargs) -> Tensor:
+    """Convert dtype and/or device; ``input`` itself when nothing changes and not ``copy``."""
+    dtype, device, copy = _parse_to(args, dict(kwargs))
+    np_dt = to_dtype(dtype).np if dtype is not None else input._data.dtype
+    xp = _xp_for(device) if device is not None else get_array_module(input._data)
+    return _convert(input, np_dt, xp, copy)
+
+
+_LEGACY = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
+def legacy_type_name(t: Tensor) -> str:
+    """torch's legacy type string, e.g. ``'torch.FloatTensor'``."""
+    prefix = "torch." if t.is_cpu else "torch.cuda."
+    return prefix + _LEGACY[t.dtype.name]
+
+
+def dtype_from_type_name(name):
+    if isinstance(name, DType):
+        return name
+    if isinstance(name, str):
+        short = name.rsplit(".", 1)[-1]
+        for dt_name, legacy in _LEGACY.items():
+            if legacy == short:
+                return to_dtype(dt_name)
+    return to_dtype(name)
+
+
+def _rebuild_from_pickle(cls, array, requires_grad, state):
+    t = object.__new__(cls)
+    t._data = array
+    t._rg = requires_grad
+    t.grad_fn = None
+    t._grad = None
+    t._vc = None
+    t.__dict__.update(state)
+    return t
+
+
+del float64

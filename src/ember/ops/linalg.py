@@ -1,0 +1,508 @@
+"""Matrix products and linear algebra: matmul (every torch case), mm, bmm, mv, dot, outer,
+einsum, addmm, and ``ember.linalg`` (norms, inv, det, solve).
+
+``MatMul`` covers every matmul case: 1-D operands are promoted to matrices (a row on the left,
+a column on the right) and the added dim is dropped from the result; batch dims broadcast, and
+the engine sums their gradients back.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import as_array, get_array_module
+from ..tensor import Tensor
+from ._args import wrap_dim
+from .inplace import type_word
+
+__all__ = [
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum", "addmm",
+    "baddbmm", "addmv", "addbmm", "cross", "det", "inv", "trace", "tensordot", "kron",
+    "chain_matmul", "cdist",
+]  # fmt: skip
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> None:
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{type_word(a.dtype).lower()} != {type_word(b.dtype).lower()}"
+        )
+
+
+class MatMul(Function):
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a._data, b._data
+        ctx.save_for_backward(a, b)
+        return as_array(get_array_module(x).matmul(x, y))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = gb = None
+        a1, b1 = a.dim() == 1, b.dim() == 1
+        x = a.unsqueeze(0) if a1 else a
+        y = b.unsqueeze(-1) if b1 else b
+        if a1 and b1:
+            gg = g.reshape(1, 1)
+        elif a1:
+            gg = g.unsqueeze(-2)
+        elif b1:
+            gg = g.unsqueeze(-1)
+        else:
+            gg = g
+        if need[0]:
+            ga = matmul(gg, y.mT)
+            if a1:
+                ga = ga.squeeze(-2)
+                if ga.dim() > 1:
+                    ga = ga.sum(tuple(range(ga.dim() - 1)))
+        if need[1]:
+            if y.dim() == 2 and x.dim() == 2 and _transposed(y):
+                # b is a transposed view (x @ W.t()): produce W's gradient contiguous
+                gb = matmul(gg.mT, x).mT
+            else:
+                gb = matmul(x.mT, gg)
+            if b1:
+                gb = gb.squeeze(-1)
+                if gb.dim() > 1:
+                    gb = gb.sum(tuple(range(gb.dim() - 1)))
+        return ga, gb
+
+
+def _transposed(t: Tensor) -> bool:
+    f = t._data.flags
+    return f.f_contiguous and not f.c_contiguous
+
+
+class Dot(MatMul):
+    node_name = "DotBackward0"
+
+
+class Mv(MatMul):
+    node_name = "MvBackward0"
+
+
+class Bmm(MatMul):
+    node_name = "BmmBackward0"
+
+
+def _dims_str(shape) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def matmul(input, other, *, out=None):
+    """Matrix product with torch's rules for 1-D operands and broadcast batch dims."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        bad = other if isinstance(input, Tensor) else input
+        raise TypeError(
+            f"matmul(): argument 'other' (position 2) must be Tensor, not {type(bad).__name__}"
+        )
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
+            f"{b.ndim}D"
+        )
+    _same_dtype(input, other)
+    if a.ndim == 1 and b.ndim == 1:
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(
+                "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
+                "number of elements, but got {} and {} elements respectively".format(
+                    a.shape[0], b.shape[0], a.shape[0], b.shape[0]
+                )
+            )
+        cls = Dot
+    elif a.ndim == 2 and b.ndim == 2:
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(a.shape)} and "
+                f"{_dims_str(b.shape)})"
+            )
+        cls = MatMul
+    elif a.ndim == 2 and b.ndim == 1:
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({a.shape[0]}), mat ({_dims_str(a.shape)}), vec "
+                f"({b.shape[0]})"
+            )
+        cls = Mv
+    else:
+        k_a = a.shape[-1]
+        k_b = b.shape[-2] if b.ndim >= 2 else b.shape[0]
+        if k_a != k_b:
+            rows = a.shape[-2] if a.ndim > 1 else 1
+            if a.ndim > 2 and b.ndim <= 2:
+                rows = int(np.prod(a.shape[:-1]))
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
+                f"{k_b}x{b.shape[-1] if b.ndim > 1 else 1})"
+            )
+        batch_a = a.shape[:-2] if a.ndim > 2 else ()
+        batch_b = b.shape[:-2] if b.ndim > 2 else ()
+        try:
+            np.broadcast_shapes(batch_a, batch_b)
+        except ValueError:
+            n = max(len(batch_a), len(batch_b))
+            pa = (1,) * (n - len(batch_a)) + batch_a
+            pb = (1,) * (n - len(batch_b)) + batch_b
+            for i in range(n - 1, -1, -1):
+                if pa[i] != pb[i] and 1 not in (pa[i], pb[i]):
+                    raise RuntimeError(
+                        f"The size of tensor a ({pa[i]}) must match the size of tensor b "
+                        f"({pb[i]}) at non-singleton dimension {i}"
+                    ) from None
+        cls = Bmm if a.ndim == 3 and b.ndim == 3 else MatMul
+    r = cls.apply(input, other)
+    if out is not None:
+        from .arith import _to_out
+
+        return _to_out(out, r)
+    return r
+
+
+def mm(input, mat2, *, out=None):
+    """(n, m) @ (m, p) -> (n, p): both arguments must be matrices."""
+    if input.dim() != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if mat2.dim() != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2, out=out)
+
+
+def bmm(input, mat2, *, out=None):
+    """(b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
+    if input.dim() != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor")
+    if mat2.dim() != 3:
+        raise RuntimeError(f"batch2 must be a 3D tensor")
+    a, b = input.shape, mat2.shape
+    if b[0] != a[0] or b[1] != a[2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a[0]}, {a[2]}] but "
+            f"got: [{b[0]}, {b[1]}]."
+        )
+    return matmul(input, mat2, out=out)
+
+
+def mv(input, vec, *, out=None):
+    """(n, m) @ (m,) -> (n,)."""
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {input.dim()}, {vec.dim()}"
+        )
+    return matmul(input, vec, out=out)
+
+
+def dot(input, other, *, out=None):
+    """The inner product of two 1-D tensors."""
+    if input.dim() != 1 or other.dim() != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors"
+        )
+    return matmul(input, other, out=out)
+
+
+vdot = dot
+
+
+def inner(input, other):
+    """Sum over the last dims of both: dot for vectors, input @ other.mT for matrices."""
+    if input.dim() == 0 or other.dim() == 0:
+        return input * other
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def outer(input, vec2):
+    """The outer product of two vectors: (n,) x (m,) -> (n, m)."""
+    return input.unsqueeze(-1) * vec2.unsqueeze(0)
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    prod = mm(mat1, mat2)
+    if alpha != 1:
+        prod = prod * alpha
+    if beta == 0:
+        return prod
+    return (input if beta == 1 else input * beta) + prod
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (batch1 @ batch2), batched."""
+    prod = bmm(batch1, batch2)
+    if alpha != 1:
+        prod = prod * alpha
+    if beta == 0:
+        return prod
+    return (input if beta == 1 else input * beta) + prod
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    prod = bmm(batch1, batch2).sum(0)
+    if alpha != 1:
+        prod = prod * alpha
+    return prod if beta == 0 else (input if beta == 1 else input * beta) + prod
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    prod = mv(mat, vec)
+    if alpha != 1:
+        prod = prod * alpha
+    return prod if beta == 0 else (input if beta == 1 else input * beta) + prod
+
+
+def chain_matmul(*matrices):
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = mm(out, m)
+    return out
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract ``dims`` (a count, or two lists of dims) of ``a`` and ``b``."""
+    if isinstance(dims, int):
+        da = list(range(a.dim() - dims, a.dim()))
+        db = list(range(dims))
+    elif isinstance(dims, Tensor):
+        return tensordot(a, b, dims.tolist())
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+    da = [wrap_dim(d, a.dim()) for d in da]
+    db = [wrap_dim(d, b.dim()) for d in db]
+    free_a = [d for d in range(a.dim()) if d not in da]
+    free_b = [d for d in range(b.dim()) if d not in db]
+    for x, y in zip(da, db):
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {a.shape[x]} in dim "
+                f"{x} and second has size {b.shape[y]} in dim {y}"
+            )
+    k = int(np.prod([a.shape[d] for d in da])) if da else 1
+    am = a.permute(free_a + da).reshape(-1, k)
+    bm = b.permute(db + free_b).reshape(k, -1)
+    shape = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    return matmul(am, bm).reshape(shape)
+
+
+def kron(input, other):
+    a = input.reshape([s for d in input.shape for s in (d, 1)] or [1])
+    b = other.reshape([s for d in other.shape for s in (1, d)] or [1])
+    shape = [x * y for x, y in zip(input.shape, other.shape)]
+    return (a * b).reshape(shape)
+
+
+# -- einsum ----------------------------------------------------------------------------------------
+def _parse_einsum(equation: str, shapes):
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, rhs = eq.split("->")
+    else:
+        lhs, rhs = eq, None
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(
+            "einsum(): more operands were provided than specified in the equation"
+            if len(shapes) > len(terms)
+            else "einsum(): fewer operands were provided than specified in the equation"
+        )
+    used = set(c for c in eq if c.isalpha())
+    spare = [c for c in string.ascii_letters if c not in used]
+    ell_len = 0
+    for t, shape in zip(terms, shapes):
+        if "..." in t:
+            ell_len = max(ell_len, len(shape) - (len(t) - 3))
+    ell = "".join(spare[:ell_len])
+    out_terms = []
+    for t, shape in zip(terms, shapes):
+        if "..." in t:
+            n = len(shape) - (len(t) - 3)
+            t = t.replace("...", ell[ell_len - n :] if n else "")
+        if len(t) != len(shape):
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(t)}) does not match "
+                f"the number of dimensions ({len(shape)}) for operand {len(out_terms)}"
+                + ("" if "..." in equation else " and no ellipsis was given")
+            )
+        out_terms.append(t)
+    if rhs is None:
+        counts = {}
+        for t in out_terms:
+            for c in t:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        rhs = rhs.replace("...", ell)
+    return out_terms, rhs
+
+
+class Einsum(Function):
+    node_name = "EinsumBackward0"
+
+    @staticmethod
+    def forward(ctx, spec, *operands):
+        terms, rhs = spec
+        arrays = [t._data for t in operands]
+        xp = get_array_module(*arrays)
+        ctx.spec = spec
+        ctx.save_for_backward(*operands)
+        expr = ",".join(terms) + "->" + rhs
+        return as_array(xp.einsum(expr, *arrays, optimize=len(arrays) > 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        terms, rhs = ctx.spec
+        ops = ctx.saved_tensors
+        grads = [None]
+        for i, term in enumerate(terms):
+            if not ctx.needs_input_grad[i + 1]:
+                grads.append(None)
+                continue
+            if len(set(term)) != len(term):
+                raise NotImplementedError(
+                    "ember.einsum: the gradient of an operand with a repeated subscript "
+                    f"('{term}')"
+                )
+            others = [(t, o) for j, (t, o) in enumerate(zip(terms, ops)) if j != i]
+            avail = set(rhs).union(*[set(t) for t, _ in others]) if others else set(rhs)
+            target = "".join(c for c in term if c in avail)
+            grad = _einsum([rhs] + [t for t, _ in others], target, [g] + [o for _, o in others])
+            if target != term:
+                shape = ops[i].shape
+                view = [shape[k] if c in avail else 1 for k, c in enumerate(term)]
+                grad = grad.reshape(view).expand(shape)
+            grads.append(grad)
+        return tuple(grads)
+
+
+def _einsum(terms, rhs, operands):
+    return Einsum.apply((tuple(terms), rhs), *operands)
+
+
+def einsum(equation, *operands):
+    """Einstein summation: ``einsum('ij,jk->ik', a, b)`` (ellipsis supported)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    terms, rhs = _parse_einsum(equation, [o.shape for o in operands])
+    sizes = {}
+    for k, (t, o) in enumerate(zip(terms, operands)):
+        for c, n in zip(t, o.shape):
+            if c in sizes and sizes[c] != n and 1 not in (sizes[c], n):
+                raise RuntimeError(
+                    f"einsum(): operands do not broadcast with remapped shapes (original->"
+                    f"remapped): subscript '{c}' has size {n} for operand {k} which does not "
+                    f"broadcast with previously seen size {sizes[c]}"
+                )
+            sizes[c] = max(sizes.get(c, n), n)
+    return _einsum(terms, rhs, list(operands))
+
+
+# -- linear algebra ----------------------------------------------------------------------------------
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (the first dim of size 3 if None)."""
+    if dim is None:
+        dim = next(i for i, s in enumerate(input.shape) if s == 3)
+    d = wrap_dim(dim, input.dim())
+    if input.shape[d] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {d} must have length 3. Got {input.shape[d]} and "
+            f"{other.shape[d]}"
+        )
+    a0, a1, a2 = input.unbind(d)
+    b0, b1, b2 = other.unbind(d)
+    from .shape import stack
+
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+
+class Inv(Function):
+    node_name = "LinalgInvExBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        arr = a._data
+        xp = get_array_module(arr)
+        try:
+            out = Tensor._make(xp.linalg.inv(arr), False, None)
+        except np.linalg.LinAlgError:
+            raise RuntimeError(
+                "linalg.inv: The diagonal element 1 is zero, the inversion could not be "
+                "completed because the input matrix is singular."
+            ) from None
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (inv_a,) = ctx.saved_tensors
+        return -matmul(matmul(inv_a.mT, g), inv_a.mT)
+
+
+def inv(input):
+    """The inverse of square matrices (batched)."""
+    _check_square("linalg.inv", input)
+    return Inv.apply(input)
+
+
+def _check_square(name, t):
+    if t.dim() < 2 or t.shape[-1] != t.shape[-2]:
+        raise RuntimeError(
+            f"{name}: A must be batches of square matrices, but they are "
+            f"{t.shape[-2] if t.dim() >= 2 else 1} by {t.shape[-1] if t.dim() else 1} matrices"
+        )
+    if t._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{name}: Expected a floating point or complex tensor as input. Got "
+            f"{type_word(t.dtype)}"
+        )
+
+
+class Det(Function):
+    node_name = "LinalgDetBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        arr = a._data
+        out = Tensor._make(as_array(get_array_module(arr).linalg.det(arr)), False, None)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, d = ctx.saved_tensors
+        # d det(A) / dA = det(A) * inv(A)^T  (for invertible A)
+        return (g * d).unsqueeze(-1).unsqueeze(-1) * inv(a).mT
+
+
+def det(input):
+    """The determinant of square matrices (batched)."""
+    _check_square("linalg.det", input)
+    return Det.apply(input)
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix."""
+    if input.dim() != 2:
+        raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.dim()))
+    return input.diagonal().sum()
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """Pairwise p-norm distances between the rows of x1 and x2 (batched)."""
+    from .reduction import vector_norm
+
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return vector_norm(diff, p, dim=-1)

@@ -1,0 +1,264 @@
+"""Sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``bernoulli``,
+``multinomial``, and the in-place fills ``normal_``, ``uniform_``, ... Every function takes
+``generator=``; without one it draws from the default generator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..backend import get_array_module
+from ..dtypes import get_default_dtype, int64, to_dtype
+from ..random import resolve
+from ..tensor import Tensor
+from ._args import sizes
+from .creation import _xp_for, _finish
+from .inplace import check_inplace, write_into
+
+__all__ = [
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "normal",
+    "bernoulli",
+    "multinomial",
+    "poisson",
+    "rand_like",
+    "randn_like",
+    "randint_like",
+    "normal_",
+    "uniform_",
+    "bernoulli_",
+    "random_",
+    "exponential_",
+    "geometric_",
+    "log_normal_",
+    "cauchy_",
+]
+
+
+def _place(arr, device, requires_grad=False):
+    xp = _xp_for(device)
+    if xp is not np:
+        arr = xp.asarray(arr)
+    return _finish(arr, requires_grad)
+
+
+def _float_dtype(dtype):
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    if not dt.is_floating_point:
+        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{dt.name}\'')
+    return dt
+
+
+def _draw_float(gen, kind, shape, np_dtype, *params):
+    # NumPy draws float32 natively for these; float16 is drawn as float32 and rounded.
+    native = np_dtype if np_dtype in (np.float32, np.float64) else np.float32
+    if kind == "uniform":
+        arr = gen.random(shape, dtype=native)
+    else:
+        arr = gen.standard_normal(shape, dtype=native)
+    return arr.astype(np_dtype, copy=False)
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):  # fmt: skip
+    """Uniform samples on [0, 1)."""
+    dt = _float_dtype(dtype)
+    arr = _draw_float(resolve(generator), "uniform", sizes(size), dt.np)
+    return _place(arr, device, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):  # fmt: skip
+    """Standard normal samples."""
+    dt = _float_dtype(dtype)
+    arr = _draw_float(resolve(generator), "normal", sizes(size), dt.np)
+    return _place(arr, device, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
+            device=None, requires_grad=False):  # fmt: skip
+    """Integers uniform on [low, high); int64 unless ``dtype``. ``randint(high, size)`` too."""
+    if size is None:
+        if high is None:
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    dt = to_dtype(dtype) if dtype is not None else int64
+    arr = resolve(generator).integers(low, high, size=sizes((size,)), dtype=np.int64)
+    return _place(arr.astype(dt.np), device, requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):  # fmt: skip
+    """A random permutation of 0..n-1 (int64)."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = to_dtype(dtype) if dtype is not None else int64
+    arr = resolve(generator).permutation(n).astype(dt.np)
+    return _place(arr, device, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False):  # fmt: skip
+    """Samples of N(mean, std**2): numbers with ``size``, or elementwise for tensor mean/std."""
+    gen = resolve(generator)
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        ref = mean if isinstance(mean, Tensor) else std
+        if isinstance(std, Tensor) and (std._data < 0).any():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        z = _draw_float(gen, "normal", shape, ref._data.dtype)
+        z = backend.to_numpy(m) + backend.to_numpy(s) * z
+        return Tensor._make(get_array_module(ref._data).asarray(z.astype(ref._data.dtype)),
+                            False, None)  # fmt: skip
+    if size is None:
+        raise TypeError("normal() missing required argument 'size' for float mean and std")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    dt = _float_dtype(dtype)
+    z = _draw_float(gen, "normal", sizes((size,)), dt.np)
+    return _place((mean + std * z).astype(dt.np), device, requires_grad)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """1 with probability ``input`` (or ``p``) elementwise, else 0; input's dtype."""
+    a = backend.to_numpy(input._data)
+    probs = a if p is None else np.full(a.shape, p)
+    if ((probs < 0) | (probs > 1)).any():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    draws = resolve(generator).random(a.shape) < probs
+    arr = draws.astype(a.dtype if a.dtype.kind == "f" else get_default_dtype().np)
+    return Tensor._make(get_array_module(input._data).asarray(arr), False, None)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Indices drawn from the categorical distributions in the rows of ``input``
+    (unnormalized, non-negative weights); int64, shape (..., num_samples)."""
+    w = backend.to_numpy(input._data).astype(np.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = w.reshape(-1, w.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    gen = resolve(generator)
+    out_rows = []
+    for r in rows:
+        total = r.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        if not replacement and (r > 0).sum() < num_samples:
+            raise RuntimeError(
+                "invalid multinomial distribution (with replacement=False, not enough "
+                "non-negative category to sample)"
+            )
+        out_rows.append(gen.choice(r.size, size=num_samples, replace=replacement, p=r / total))
+    res = np.stack(out_rows).astype(np.int64) if out_rows else np.zeros((0, num_samples), np.int64)
+    if w.ndim == 1:
+        res = res[0]
+    return Tensor._make(get_array_module(input._data).asarray(res), False, None)
+
+
+def poisson(input, generator=None):
+    lam = backend.to_numpy(input._data)
+    arr = resolve(generator).poisson(lam).astype(lam.dtype)
+    return Tensor._make(get_array_module(input._data).asarray(arr), False, None)
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None, generator=None):  # fmt: skip
+    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad, generator=generator)  # fmt: skip
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None, generator=None):  # fmt: skip
+    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad, generator=generator)  # fmt: skip
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None, generator=None):  # fmt: skip
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype,
+                   device=device or input.device, generator=generator)  # fmt: skip
+
+
+# -- in-place fills --------------------------------------------------------------------------
+def _fill(self: Tensor, arr) -> Tensor:
+    check_inplace(self)
+    xp = get_array_module(self._data)
+    write_into(self, xp.asarray(arr.astype(self._data.dtype, copy=False)))
+    return self
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with samples of N(mean, std**2), in place."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    z = _draw_float(resolve(generator), "normal", self._data.shape, _float_np(self))
+    return _fill(self, mean + std * z if (mean, std) != (0.0, 1.0) else z)
+
+
+def _float_np(t):
+    return t._data.dtype if t._data.dtype.kind == "f" else np.dtype(np.float64)
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    """Fill with samples uniform on [from_, to), in place."""
+    if from_ > to:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
+        )
+    u = _draw_float(resolve(generator), "uniform", self._data.shape, _float_np(self))
+    return _fill(self, from_ + (to - from_) * u if (from_, to) != (0.0, 1.0) else u)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 1 (probability ``p``, a number or tensor) or 0, in place."""
+    probs = backend.to_numpy(p._data) if isinstance(p, Tensor) else p
+    draws = resolve(generator).random(self._data.shape) < probs
+    return _fill(self, draws)
+
+
+def random_(self, from_=0, to=None, *, generator=None):
+    """Fill with integers uniform on [from_, to), in place (to defaults to 2**mantissa or the
+    dtype's maximum)."""
+    if to is None:
+        from_, to = 0, from_ if from_ else None
+    if to is None:
+        kind = self._data.dtype
+        to = 2 ** (np.finfo(kind).nmant + 1) if kind.kind == "f" else (
+            2 if kind.kind == "b" else int(np.iinfo(kind).max) + 1
+        )  # fmt: skip
+    arr = resolve(generator).integers(from_, to, size=self._data.shape, dtype=np.int64)
+    return _fill(self, arr)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    arr = resolve(generator).exponential(1.0 / lambd, size=self._data.shape)
+    return _fill(self, arr)
+
+
+def geometric_(self, p, *, generator=None):
+    return _fill(self, resolve(generator).geometric(p, size=self._data.shape))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    return _fill(self, resolve(generator).lognormal(mean, std, size=self._data.shape))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    return _fill(self, median + sigma * resolve(generator).standard_cauchy(self._data.shape))

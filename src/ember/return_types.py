@@ -1,0 +1,63 @@
+"""Named tuples some ops return, printed as torch prints them::
+
+    torch.return_types.max(
+    values=tensor([3., 4.]),
+    indices=tensor([1, 1]))
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax",
+    "cummin", "aminmax", "var_mean", "std_mean", "slogdet", "qr", "svd", "eigh", "lu_factor",
+]  # fmt: skip
+
+
+def _structseq(name: str, fields: tuple):
+    def __new__(cls, values):
+        values = tuple(values)
+        if len(values) != len(fields):
+            raise TypeError(f"ember.return_types.{name} takes a {len(fields)}-sequence")
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"ember.return_types.{name}(\n{body})"
+
+    def __reduce__(self):
+        return (cls, (tuple(self),))
+
+    namespace = {
+        "__new__": __new__,
+        "__repr__": __repr__,
+        "__reduce__": __reduce__,
+        "__slots__": (),
+        "_fields": fields,
+        "n_fields": len(fields),
+        "n_sequence_fields": len(fields),
+        "__module__": "ember.return_types",
+    }
+    for i, f in enumerate(fields):
+        namespace[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+    cls = type(name, (tuple,), namespace)
+    return cls
+
+
+max = _structseq("max", ("values", "indices"))
+min = _structseq("min", ("values", "indices"))
+sort = _structseq("sort", ("values", "indices"))
+topk = _structseq("topk", ("values", "indices"))
+kthvalue = _structseq("kthvalue", ("values", "indices"))
+median = _structseq("median", ("values", "indices"))
+nanmedian = _structseq("nanmedian", ("values", "indices"))
+mode = _structseq("mode", ("values", "indices"))
+cummax = _structseq("cummax", ("values", "indices"))
+cummin = _structseq("cummin", ("values", "indices"))
+aminmax = _structseq("aminmax", ("min", "max"))
+var_mean = _structseq("var_mean", ("var", "mean"))
+std_mean = _structseq("std_mean", ("std", "mean"))
+slogdet = _structseq("slogdet", ("sign", "logabsdet"))
+qr = _structseq("qr", ("Q", "R"))
+svd = _structseq("svd", ("U", "S", "Vh"))
+eigh = _structseq("eigh", ("eigenvalues", "eigenvectors"))
+lu_factor = _structseq("lu_factor", ("LU", "pivots"))

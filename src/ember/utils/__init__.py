@@ -1,0 +1,5 @@
+"""``ember.utils``: data loading (``ember.utils.data``) and hook handles."""
+
+from . import hooks
+
+__all__ = ["hooks"]
