@@ -31,5 +31,11 @@ def to_numpy(x):
 def assert_close(actual, expected, rtol=1e-5, atol=1e-6, msg=""):
     a, e = to_numpy(actual), to_numpy(expected)
     assert a.shape == e.shape, f"{msg} shape {a.shape} != {e.shape}"
-    np.testing.assert_allclose(a.astype(np.float64), e.astype(np.float64), rtol=rtol,
-                               atol=atol, equal_nan=True, err_msg=msg)  # fmt: skip
+    np.testing.assert_allclose(
+        a.astype(np.float64),
+        e.astype(np.float64),
+        rtol=rtol,
+        atol=atol,
+        equal_nan=True,
+        err_msg=msg,
+    )

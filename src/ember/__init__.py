@@ -199,13 +199,13 @@ def is_nonzero(input):
     return input.__bool__()
 
 
-def softmax(input, dim, dtype=None):
+def softmax(input, dim, dtype=None):  # noqa: F811
     from .nn.functional import softmax as _softmax
 
     return _softmax(input, dim, dtype=dtype)
 
 
-def log_softmax(input, dim, dtype=None):
+def log_softmax(input, dim, dtype=None):  # noqa: F811
     from .nn.functional import log_softmax as _log_softmax
 
     return _log_softmax(input, dim, dtype=dtype)

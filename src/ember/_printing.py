@@ -30,8 +30,9 @@ class _Options:
 OPTS = _Options()
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
-                     profile=None, sci_mode=None) -> None:  # fmt: skip
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+) -> None:
     """Set how tensors print (torch's arguments and profiles 'default', 'short', 'full')."""
     if profile is not None:
         if profile == "default":

@@ -10,13 +10,17 @@ import types
 __all__ = ["cudnn", "mps", "cuda", "mkldnn", "openmp"]
 
 cudnn = types.SimpleNamespace(
-    benchmark=False, deterministic=False, enabled=True, allow_tf32=True,
-    is_available=lambda: False, version=lambda: None,
-)  # fmt: skip
+    benchmark=False,
+    deterministic=False,
+    enabled=True,
+    allow_tf32=True,
+    is_available=lambda: False,
+    version=lambda: None,
+)
 mps = types.SimpleNamespace(is_available=lambda: False, is_built=lambda: False)
 mkldnn = types.SimpleNamespace(enabled=True, is_available=lambda: False)
 openmp = types.SimpleNamespace(is_available=lambda: False)
 cuda = types.SimpleNamespace(
     matmul=types.SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True),
     is_built=lambda: False,
-)  # fmt: skip
+)

@@ -6,7 +6,8 @@ __all__ = ["device"]
 
 
 class device:
-    """A device: ``device('cpu')``, ``device('cuda')``, ``device('cuda:1')``, ``device('cuda', 1)``."""
+    """A device: ``device('cpu')``, ``device('cuda')``, ``device('cuda:1')``,
+    ``device('cuda', 1)``."""
 
     __slots__ = ("type", "index")
 
@@ -20,7 +21,10 @@ class device:
             raise TypeError(f"device() received an invalid combination of arguments: {type!r}")
         if ":" in type:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+                raise RuntimeError(
+                    "type (string) must not include an index because index was passed "
+                    f"explicitly: {type}"
+                )
             type, _, idx = type.partition(":")
             try:
                 index = int(idx)

@@ -1,16 +1,32 @@
 """Named tuples some ops return, printed as torch prints them::
 
-    torch.return_types.max(
-    values=tensor([3., 4.]),
-    indices=tensor([1, 1]))
+torch.return_types.max(
+values=tensor([3., 4.]),
+indices=tensor([1, 1]))
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax",
-    "cummin", "aminmax", "var_mean", "std_mean", "slogdet", "qr", "svd", "eigh", "lu_factor",
-]  # fmt: skip
+    "max",
+    "min",
+    "sort",
+    "topk",
+    "kthvalue",
+    "median",
+    "nanmedian",
+    "mode",
+    "cummax",
+    "cummin",
+    "aminmax",
+    "var_mean",
+    "std_mean",
+    "slogdet",
+    "qr",
+    "svd",
+    "eigh",
+    "lu_factor",
+]
 
 
 def _structseq(name: str, fields: tuple):

@@ -367,9 +367,7 @@ class Tensor:
 
     def __dlpack__(self, *args, **kwargs):
         if self._rg:
-            raise RuntimeError(
-                "Can't export tensors that require gradient, use tensor.detach()"
-            )
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
         return self._data.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):
@@ -433,7 +431,9 @@ class Tensor:
         from .ops import creation
 
         return creation.tensor(
-            data, dtype=dtype or self.dtype, device=device or self.device,
+            data,
+            dtype=dtype or self.dtype,
+            device=device or self.device,
             requires_grad=requires_grad,
         )
 
@@ -441,7 +441,9 @@ class Tensor:
         from .ops import creation
 
         return creation.zeros(
-            *size, dtype=dtype or self.dtype, device=device or self.device,
+            *size,
+            dtype=dtype or self.dtype,
+            device=device or self.device,
             requires_grad=requires_grad,
         )
 
@@ -449,7 +451,9 @@ class Tensor:
         from .ops import creation
 
         return creation.ones(
-            *size, dtype=dtype or self.dtype, device=device or self.device,
+            *size,
+            dtype=dtype or self.dtype,
+            device=device or self.device,
             requires_grad=requires_grad,
         )
 
@@ -457,7 +461,9 @@ class Tensor:
         from .ops import creation
 
         return creation.empty(
-            *size, dtype=dtype or self.dtype, device=device or self.device,
+            *size,
+            dtype=dtype or self.dtype,
+            device=device or self.device,
             requires_grad=requires_grad,
         )
 
@@ -465,7 +471,10 @@ class Tensor:
         from .ops import creation
 
         return creation.full(
-            size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+            size,
+            fill_value,
+            dtype=dtype or self.dtype,
+            device=device or self.device,
             requires_grad=requires_grad,
         )
 
@@ -505,9 +514,7 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.size != 1 or self._data.dtype.kind not in "iub":
-            raise TypeError(
-                "only integer tensors of a single element can be converted to an index"
-            )
+            raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data.item())
 
     def __contains__(self, element) -> bool:

@@ -8,8 +8,9 @@ torch, and runs a float64 gradcheck (which needs no torch).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import BINARY_SHAPES, UNARY_SHAPES, Op, away_from_zero, positive, uniform
+from . import BINARY_SHAPES, Op, away_from_zero, positive, uniform
 
 F32_64 = ("float32", "float64")
 TERNARY = [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (2, 3), (3,))]
@@ -29,16 +29,42 @@ ROWS = [
     Op("mul_scalar", lambda t, x: x * -1.5),
     Op("div", lambda t, x, y: x / y, BINARY_SHAPES, domain=away_from_zero),
     Op("rdiv_scalar", lambda t, x: 2 / x, domain=away_from_zero),
-    Op("div_trunc", lambda t, x, y: t.div(x, y, rounding_mode="trunc"), BINARY_SHAPES[:2],
-       domain=away_from_zero, gradcheck=False),  # fmt: skip
-    Op("div_floor", lambda t, x, y: t.div(x, y, rounding_mode="floor"), BINARY_SHAPES[:2],
-       domain=away_from_zero, gradcheck=False),  # fmt: skip
-    Op("floor_divide_int", lambda t, x, y: x // y, [((3, 4), (4,))], grad=False, dtypes=("int64",),
-       inputs={1: lambda rng, s: rng.integers(1, 4, size=s) * rng.choice([-1, 1], size=s)}),  # fmt: skip
-    Op("remainder", lambda t, x, y: t.remainder(x, y), BINARY_SHAPES[:3], domain=away_from_zero,
-       gradcheck=False),  # fmt: skip
-    Op("fmod", lambda t, x, y: t.fmod(x, y), BINARY_SHAPES[:3], domain=away_from_zero,
-       gradcheck=False),  # fmt: skip
+    Op(
+        "div_trunc",
+        lambda t, x, y: t.div(x, y, rounding_mode="trunc"),
+        BINARY_SHAPES[:2],
+        domain=away_from_zero,
+        gradcheck=False,
+    ),
+    Op(
+        "div_floor",
+        lambda t, x, y: t.div(x, y, rounding_mode="floor"),
+        BINARY_SHAPES[:2],
+        domain=away_from_zero,
+        gradcheck=False,
+    ),
+    Op(
+        "floor_divide_int",
+        lambda t, x, y: x // y,
+        [((3, 4), (4,))],
+        grad=False,
+        dtypes=("int64",),
+        inputs={1: lambda rng, s: rng.integers(1, 4, size=s) * rng.choice([-1, 1], size=s)},
+    ),
+    Op(
+        "remainder",
+        lambda t, x, y: t.remainder(x, y),
+        BINARY_SHAPES[:3],
+        domain=away_from_zero,
+        gradcheck=False,
+    ),
+    Op(
+        "fmod",
+        lambda t, x, y: t.fmod(x, y),
+        BINARY_SHAPES[:3],
+        domain=away_from_zero,
+        gradcheck=False,
+    ),
     Op("remainder_int", lambda t, x: x % 3, grad=False, dtypes=("int64", "int32")),
     Op("pow_scalar", lambda t, x: x**3),
     Op("pow_half", lambda t, x: t.pow(x, 0.5), domain=positive),
@@ -58,14 +84,18 @@ ROWS = [
     Op("clamp", lambda t, x: t.clamp(x, -0.5, 0.7)),
     Op("clamp_min", lambda t, x: x.clamp(min=0.1)),
     Op("clamp_max", lambda t, x: x.clamp(max=0.1)),
-    Op("clamp_tensor", lambda t, x, lo, hi: t.clamp(x, lo, hi + 1.0), TERNARY[:2],
-       gradcheck=False),  # fmt: skip
+    Op("clamp_tensor", lambda t, x, lo, hi: t.clamp(x, lo, hi + 1.0), TERNARY[:2], gradcheck=False),
     Op("clip", lambda t, x: t.clip(x, -1, 1)),
     Op("clamp_int", lambda t, x: t.clamp(x, -2, 3), grad=False, dtypes=("int64",)),
     Op("int_times_float", lambda t, x: x * 1.5, grad=False, dtypes=("int64", "int32")),
     Op("int_true_div", lambda t, x: x / 2, grad=False, dtypes=("int64",)),
-    Op("int_plus_int", lambda t, x, y: x + y, BINARY_SHAPES[:3], grad=False,
-       dtypes=("int64", "int32")),  # fmt: skip
+    Op(
+        "int_plus_int",
+        lambda t, x, y: x + y,
+        BINARY_SHAPES[:3],
+        grad=False,
+        dtypes=("int64", "int32"),
+    ),
     Op("float_plus_double0d", lambda t, x: x + t.tensor(2.0, dtype=t.float64), grad=False),
     Op("int_plus_float0d", lambda t, x: x + t.tensor(2.5), grad=False, dtypes=("int64",)),
     Op("bool_plus_int", lambda t, x: x + 1, grad=False, dtypes=("bool",)),
@@ -109,8 +139,9 @@ ROWS = [
     Op("round_decimals", lambda t, x: t.round(x, decimals=2), gradcheck=False),
     _unary("trunc", gradcheck=False),
     _unary("frac", domain=away_from_zero),
-    Op("nan_to_num", lambda t, x: t.nan_to_num(x / (x > 0.5), nan=0.0, posinf=9.0),
-       gradcheck=False),  # fmt: skip
+    Op(
+        "nan_to_num", lambda t, x: t.nan_to_num(x / (x > 0.5), nan=0.0, posinf=9.0), gradcheck=False
+    ),
     Op("exp_int", lambda t, x: t.exp(x), grad=False, dtypes=("int64",)),
     Op("sqrt_int", lambda t, x: t.sqrt(x.abs()), grad=False, dtypes=("int64",)),
     Op("abs_int", lambda t, x: t.abs(x), grad=False, dtypes=("int64", "int32")),
@@ -125,12 +156,23 @@ ROWS = [
     Op("logical_or", lambda t, x, y: t.logical_or(x > 0, y), BINARY_SHAPES, grad=False),
     Op("logical_xor", lambda t, x, y: t.logical_xor(x, y > 0), BINARY_SHAPES, grad=False),
     Op("logical_not", lambda t, x: t.logical_not(x > 0), grad=False),
-    Op("bitwise_and", lambda t, x, y: x & y, BINARY_SHAPES[:3], grad=False,
-       dtypes=("int64", "bool")),  # fmt: skip
-    Op("bitwise_or", lambda t, x, y: x | y, BINARY_SHAPES[:3], grad=False,
-       dtypes=("int64", "bool")),  # fmt: skip
-    Op("bitwise_xor", lambda t, x, y: x ^ y, BINARY_SHAPES[:3], grad=False,
-       dtypes=("int32", "bool")),  # fmt: skip
+    Op(
+        "bitwise_and",
+        lambda t, x, y: x & y,
+        BINARY_SHAPES[:3],
+        grad=False,
+        dtypes=("int64", "bool"),
+    ),
+    Op(
+        "bitwise_or", lambda t, x, y: x | y, BINARY_SHAPES[:3], grad=False, dtypes=("int64", "bool")
+    ),
+    Op(
+        "bitwise_xor",
+        lambda t, x, y: x ^ y,
+        BINARY_SHAPES[:3],
+        grad=False,
+        dtypes=("int32", "bool"),
+    ),
     Op("bitwise_not", lambda t, x: ~x, grad=False, dtypes=("int64", "bool")),
     Op("isnan", lambda t, x: t.isnan(t.log(x)), grad=False),
     Op("isinf", lambda t, x: t.isinf(1 / (x > 0).float()), grad=False),

@@ -40,8 +40,7 @@ def _make_root_grads(tensors, grad_tensors, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if t._data.dtype.kind not in "fc":
                 raise RuntimeError(
-                    "grad can be implicitly created only for real scalar outputs but got "
-                    f"{t.dtype}"
+                    f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
             out.append(Tensor._make(ones_like_array(t._data), False, None))
             continue
@@ -282,9 +281,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
                 in_grads = (in_grads,) if not isinstance(in_grads, list) else tuple(in_grads)
             edges = node._next
             if len(in_grads) != len(edges):
-                if len(in_grads) > len(edges) and all(
-                    g is None for g in in_grads[len(edges) :]
-                ):
+                if len(in_grads) > len(edges) and all(g is None for g in in_grads[len(edges) :]):
                     in_grads = in_grads[: len(edges)]
                 else:
                     raise RuntimeError(
@@ -420,10 +417,10 @@ def grad(
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and not allow_unused:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True")
-    grad_outputs = (
-        _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    )
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True"
+        )
+    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
             f"grad requires one grad_output per output: got {len(grad_outputs)} for "

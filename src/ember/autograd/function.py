@@ -156,9 +156,7 @@ class BackwardNode(FunctionCtx):
                 now = vc[0] if vc is not None else 0
                 if now != v:
                     fn = t.grad_fn
-                    self._raise_modified(
-                        t._data.shape, t._data.dtype, now, v, t._output_nr, fn
-                    )
+                    self._raise_modified(t._data.shape, t._data.dtype, now, v, t._output_nr, fn)
                 out.append(t)
             else:
                 out.append(t)

@@ -68,20 +68,36 @@ def _analytical_jacobian(func, inputs, diff, out_index):
         seed = np.zeros(out._data.shape, dtype=out._data.dtype)
         seed.reshape(-1)[j] = 1
         grads = autograd_grad(
-            out, [inputs[i] for i in diff], Tensor._make(seed, False, None),
-            retain_graph=True, allow_unused=True,
-        )  # fmt: skip
+            out,
+            [inputs[i] for i in diff],
+            Tensor._make(seed, False, None),
+            retain_graph=True,
+            allow_unused=True,
+        )
         for col, g in zip(jac, grads):
             if g is not None:
                 col[:, j] = g._data.astype(np.float64).reshape(-1)
     return jac
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
-              check_batched_grad=False, check_batched_forward_grad=False,
-              check_forward_ad=False, check_backward_ad=True, fast_mode=False,
-              masked=None) -> bool:  # fmt: skip
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_batched_forward_grad=False,
+    check_forward_ad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+    masked=None,
+) -> bool:
     """True if ``func``'s backward matches finite differences for every differentiable input
     (``inputs``: a tensor or a tuple); raises GradcheckError otherwise (or returns False when
     ``raise_exception=False``)."""
@@ -119,11 +135,25 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
-                  masked=False) -> bool:  # fmt: skip
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+    masked=False,
+) -> bool:
     """gradcheck of the gradients: second derivatives of ``func`` against finite differences
     of its (create_graph) first derivatives."""
     inputs = _as_tuple(inputs)
@@ -142,15 +172,24 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_grads(*args):
         ins, gos = args[:n_in], args[n_in:]
-        outs = [o for o in _outputs(func, ins) if isinstance(o, Tensor) and o._data.dtype.kind == "f"]
+        outs = [
+            o for o in _outputs(func, ins) if isinstance(o, Tensor) and o._data.dtype.kind == "f"
+        ]
         pairs = [(o, g) for o, g in zip(outs, gos) if o.requires_grad]
         grads = autograd_grad(
-            [o for o, _ in pairs], [ins[i] for i in diff], [g for _, g in pairs],
-            create_graph=True, allow_unused=True,
-        )  # fmt: skip
-        return tuple(
-            g if g is not None else ins[i] * 0 for g, i in zip(grads, diff)
+            [o for o, _ in pairs],
+            [ins[i] for i in diff],
+            [g for _, g in pairs],
+            create_graph=True,
+            allow_unused=True,
         )
+        return tuple(g if g is not None else ins[i] * 0 for g, i in zip(grads, diff))
 
-    return gradcheck(first_grads, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)  # fmt: skip
+    return gradcheck(
+        first_grads,
+        inputs + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

@@ -82,7 +82,9 @@ def operands(a, b):
             if ad.dtype == bd.dtype:
                 return ad, bd
             rt = binary_result(from_numpy(ad.dtype), ad.ndim > 0, b).np
-            return (ad if ad.dtype == rt else ad.astype(rt)), (bd if bd.dtype == rt else bd.astype(rt))
+            return (ad if ad.dtype == rt else ad.astype(rt)), (
+                bd if bd.dtype == rt else bd.astype(rt)
+            )
         t = type(b)
         kind = ad.dtype.kind
         if (t is float and kind == "f") or (t is int and kind in "fi"):
@@ -123,7 +125,7 @@ def _xp(a, b):
     return get_array_module(a if not isinstance(a, _NUMBER) else b)
 
 
-# -- add, sub, mul, div ------------------------------------------------------------------------
+# -- add, sub, mul, div ---------------------------------------------------------------------------
 class Add(Function):
     node_name = "AddBackward0"
 
@@ -313,7 +315,7 @@ def floor_divide(input, other, *, out=None):
     return r if out is None else _to_out(out, r)
 
 
-# -- remainder, fmod, pow ----------------------------------------------------------------------
+# -- remainder, fmod, pow -------------------------------------------------------------------------
 class Remainder(Function):
     node_name = "RemainderBackward0"
 
@@ -464,7 +466,7 @@ def float_power(input, exponent):
     return pow(a, b)
 
 
-# -- two-argument math ---------------------------------------------------------------------------
+# -- two-argument math ----------------------------------------------------------------------------
 class Atan2(Function):
     node_name = "Atan2Backward0"
 
@@ -591,7 +593,7 @@ def fmin(input, other):
     return where(nan_a, other, where(other != other, input, minimum(input, other)))
 
 
-# -- where, lerp, addcmul, addcdiv, clamp ----------------------------------------------------------
+# -- where, lerp, addcmul, addcdiv, clamp ---------------------------------------------------------
 class Where(Function):
     node_name = "WhereBackward0"
 
@@ -781,7 +783,7 @@ def _to_out(out: Tensor, result: Tensor) -> Tensor:
     return out
 
 
-# -- in-place forms --------------------------------------------------------------------------------
+# -- in-place forms -------------------------------------------------------------------------------
 def add_(self, other, *, alpha=1):
     """self += alpha * other (in place)."""
     if not STATE.enabled or not (self._rg or (isinstance(other, Tensor) and other._rg)):

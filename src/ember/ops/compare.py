@@ -11,14 +11,44 @@ from .arith import operands
 from .inplace import apply_inplace
 
 __all__ = [
-    "eq", "ne", "lt", "le", "gt", "ge", "eq_", "ne_", "lt_", "le_", "gt_", "ge_",
-    "logical_and", "logical_or", "logical_xor", "logical_not",
-    "logical_and_", "logical_or_", "logical_xor_", "logical_not_",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_",
-    "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
-    "isclose", "allclose", "equal",
-]  # fmt: skip
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "eq_",
+    "ne_",
+    "lt_",
+    "le_",
+    "gt_",
+    "ge_",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "logical_and_",
+    "logical_or_",
+    "logical_xor_",
+    "logical_not_",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "bitwise_and_",
+    "bitwise_or_",
+    "bitwise_xor_",
+    "bitwise_not_",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "isposinf",
+    "isneginf",
+    "isreal",
+    "isclose",
+    "allclose",
+    "equal",
+]
 
 
 def _bool(a) -> Tensor:
@@ -63,7 +93,7 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 def _logical(ufunc, a, b) -> Tensor:
     x = a._data if isinstance(a, Tensor) else a
     y = b._data if isinstance(b, Tensor) else b
-    return _bool((ufunc(x, y)))
+    return _bool(ufunc(x, y))
 
 
 def logical_and(input, other):
@@ -79,7 +109,7 @@ def logical_xor(input, other):
 
 
 def logical_not(input):
-    return _bool((np.logical_not(input._data)))
+    return _bool(np.logical_not(input._data))
 
 
 def _check_bitwise(name, *ts) -> None:
@@ -87,9 +117,9 @@ def _check_bitwise(name, *ts) -> None:
         if isinstance(t, Tensor) and t._data.dtype.kind == "f":
             from .inplace import type_word
 
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{type_word(t.dtype)}\'')
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{type_word(t.dtype)}'")
         if isinstance(t, float):
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
 
 
 def _bitwise(name, ufunc, a, b) -> Tensor:
@@ -97,7 +127,7 @@ def _bitwise(name, ufunc, a, b) -> Tensor:
         return NotImplemented
     _check_bitwise(name, a, b)
     x, y = operands(a, b)
-    return _bool((ufunc(x, y)))
+    return _bool(ufunc(x, y))
 
 
 def bitwise_and(input, other):
@@ -116,27 +146,27 @@ def bitwise_xor(input, other):
 def bitwise_not(input):
     """Bitwise NOT (``~``): logical not for bool tensors."""
     _check_bitwise("bitwise_not", input)
-    return _bool((np.invert(input._data)))
+    return _bool(np.invert(input._data))
 
 
 def isnan(input):
-    return _bool((get_array_module(input._data).isnan(input._data)))
+    return _bool(get_array_module(input._data).isnan(input._data))
 
 
 def isinf(input):
-    return _bool((get_array_module(input._data).isinf(input._data)))
+    return _bool(get_array_module(input._data).isinf(input._data))
 
 
 def isfinite(input):
-    return _bool((get_array_module(input._data).isfinite(input._data)))
+    return _bool(get_array_module(input._data).isfinite(input._data))
 
 
 def isposinf(input):
-    return _bool((get_array_module(input._data).isposinf(input._data)))
+    return _bool(get_array_module(input._data).isposinf(input._data))
 
 
 def isneginf(input):
-    return _bool((get_array_module(input._data).isneginf(input._data)))
+    return _bool(get_array_module(input._data).isneginf(input._data))
 
 
 def isreal(input):
@@ -146,7 +176,7 @@ def isreal(input):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other|, elementwise."""
     x, y = operands(input, other)
-    return _bool((np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    return _bool(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:

@@ -15,12 +15,16 @@ from ..device import device as Device
 from ..device import to_device
 from ..dtypes import (
     bool_,
-    dtype as DType,
     float64,
-    from_numpy as dtype_of,
     get_default_dtype,
     int64,
     to_dtype,
+)
+from ..dtypes import (
+    dtype as DType,
+)
+from ..dtypes import (
+    from_numpy as dtype_of,
 )
 from ..tensor import Tensor
 from ._args import sizes
@@ -77,7 +81,7 @@ def _np_dtype(dtype, default=None):
     return to_dtype(dtype).np
 
 
-# -- from data -------------------------------------------------------------------------------------
+# -- from data ------------------------------------------------------------------------------------
 def _to_nested(data):
     """Replace tensors inside nested lists by their values, so NumPy can read the nest."""
     if isinstance(data, Tensor):
@@ -104,9 +108,7 @@ def _check_ragged(data, dim=0):
     first = lengths[0]
     for n in lengths[1:]:
         if n != first:
-            raise ValueError(
-                f"expected sequence of length {first} at dim {dim + 1} (got {n})"
-            )
+            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
     for d in data:
         _check_ragged(d, dim + 1)
 
@@ -250,7 +252,7 @@ def legacy_tensor(*args, **kwargs) -> Tensor:
     return zeros(*args, dtype=dt)
 
 
-# -- filled ----------------------------------------------------------------------------------------
+# -- filled ---------------------------------------------------------------------------------------
 def _filled(kind, size_args, fill, dtype, device, requires_grad, out=None) -> Tensor:
     shape = sizes(size_args)
     if any(s < 0 for s in shape):
@@ -281,8 +283,16 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
     return _filled("ones", size, 1, dtype, device, requires_grad, out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None):  # fmt: skip
+def empty(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    memory_format=None,
+):
     """An uninitialized tensor; ember fills it with zeros so results never depend on garbage."""
     return _filled("zeros", size, 0, dtype, device, requires_grad, out)
 
@@ -297,15 +307,19 @@ def _fill_dtype(value):
     return get_default_dtype()
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False):  # fmt: skip
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor filled with ``fill_value`` (dtype inferred from it: bool, int64 or float)."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     return _filled(
-        "full", (size,), fill_value,
-        dtype or _fill_dtype(fill_value), device, requires_grad, out,
-    )  # fmt: skip
+        "full",
+        (size,),
+        fill_value,
+        dtype or _fill_dtype(fill_value),
+        device,
+        requires_grad,
+        out,
+    )
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -320,26 +334,37 @@ def _like(input, dtype, device):
     return (dtype or input.dtype), (device if device is not None else input.device)
 
 
-def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None):  # fmt: skip
+def zeros_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     dt, dev = _like(input, dtype, device)
     return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):  # fmt: skip
+def ones_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     dt, dev = _like(input, dtype, device)
     return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None):  # fmt: skip
+def empty_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     dt, dev = _like(input, dtype, device)
     return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):  # fmt: skip
+def full_like(
+    input,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
     dt, dev = _like(input, dtype, device)
     return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
@@ -353,10 +378,11 @@ def zeros_array(shape, np_dtype, like=None):
     return xp.zeros(shape, dtype=np_dtype)
 
 
-# -- ranges ----------------------------------------------------------------------------------------
+# -- ranges ---------------------------------------------------------------------------------------
 def _range_dtype(*values):
-    if any(isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point())
-           for v in values):  # fmt: skip
+    if any(
+        isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point()) for v in values
+    ):
         return get_default_dtype()
     return int64
 
@@ -365,8 +391,17 @@ def _num(v):
     return v.item() if isinstance(v, Tensor) else v
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False):  # fmt: skip
+def arange(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
     """Values from ``start`` (inclusive) to ``end`` (exclusive) by ``step``; int64 unless an
     argument is a float."""
     if end is None:
@@ -377,9 +412,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         raise RuntimeError("step must be nonzero")
     n = math.ceil((end - start) / step)
     if n < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     xp = _xp_for(device)
     if dt.is_floating_point or isinstance(start, float) or isinstance(step, float):
         arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
@@ -403,8 +436,9 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(_xp_for(device).asarray(arr), requires_grad)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False):  # fmt: skip
+def linspace(
+    start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     start, end = _num(start), _num(end)
     if steps < 0:
@@ -423,15 +457,25 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return _finish(_xp_for(device).asarray(arr), requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False):  # fmt: skip
+def logspace(
+    start,
+    end,
+    steps,
+    base=10.0,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
     """base ** linspace(start, end, steps)."""
     exps = np.linspace(_num(start), _num(end), steps, dtype=np.float64)
     arr = np.power(float(base), exps).astype(_np_dtype(dtype))
     return _finish(_xp_for(device).asarray(arr), requires_grad)
 
 
-# -- predicates --------------------------------------------------------------------------------------
+# -- predicates -----------------------------------------------------------------------------------
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
@@ -444,7 +488,7 @@ def numel(input) -> int:
     return input.numel()
 
 
-# -- conversion ----------------------------------------------------------------------------------------
+# -- conversion -----------------------------------------------------------------------------------
 class ToCopy(Function):
     node_name = "ToCopyBackward0"
 

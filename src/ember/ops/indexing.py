@@ -18,19 +18,42 @@ from .inplace import apply_inplace, bump_version, check_inplace, write_into
 from .shape import SelectView, SliceView, slice_view
 
 __all__ = [
-    "getitem", "setitem", "gather", "scatter", "scatter_", "scatter_add", "scatter_add_",
-    "scatter_reduce", "index_select", "index_add", "index_add_", "index_copy", "index_copy_",
-    "index_fill", "index_fill_", "index_put", "index_put_", "masked_fill", "masked_fill_",
-    "masked_select", "masked_scatter", "masked_scatter_", "take", "take_along_dim", "nonzero",
-    "argwhere", "fill_diagonal_", "zero_region",
-]  # fmt: skip
+    "getitem",
+    "setitem",
+    "gather",
+    "scatter",
+    "scatter_",
+    "scatter_add",
+    "scatter_add_",
+    "scatter_reduce",
+    "index_select",
+    "index_add",
+    "index_add_",
+    "index_copy",
+    "index_copy_",
+    "index_fill",
+    "index_fill_",
+    "index_put",
+    "index_put_",
+    "masked_fill",
+    "masked_fill_",
+    "masked_select",
+    "masked_scatter",
+    "masked_scatter_",
+    "take",
+    "take_along_dim",
+    "nonzero",
+    "argwhere",
+    "fill_diagonal_",
+    "zero_region",
+]
 
 
 def _wrap(a) -> Tensor:
     return Tensor._make(as_array(a), False, None)
 
 
-# -- keys ------------------------------------------------------------------------------------------
+# -- keys -----------------------------------------------------------------------------------------
 def _key_tuple(key) -> tuple:
     return key if type(key) is tuple else (key,)
 
@@ -53,15 +76,11 @@ def _convert_key(key: tuple, shape) -> tuple:
             if a.dtype.kind == "b" or a.dtype.kind in "iu":
                 out.append(a if a.dtype.kind == "b" or a.dtype == np.int64 else a.astype(np.int64))
             else:
-                raise IndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors"
-                )
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         elif isinstance(k, (list, tuple)):
             arr = np.asarray(_plain(k))
             if arr.dtype.kind == "f":
-                raise IndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors"
-                )
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(arr)
         elif isinstance(k, np.ndarray):
             out.append(k)
@@ -138,9 +157,7 @@ def _check_key(key: tuple, shape) -> None:
         if isinstance(k, int):
             n = shape[dim]
             if k < -n or k >= n:
-                raise IndexError(
-                    f"index {k} is out of bounds for dimension {dim} with size {n}"
-                )
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
         elif isinstance(k, np.ndarray) and k.size:
             n = shape[dim]
             lo, hi = int(k.min()), int(k.max())
@@ -150,7 +167,7 @@ def _check_key(key: tuple, shape) -> None:
         dim += 1
 
 
-# -- getitem -----------------------------------------------------------------------------------------
+# -- getitem --------------------------------------------------------------------------------------
 class Index(Function):
     """``x[key]`` with index arrays or masks: a copy."""
 
@@ -215,7 +232,7 @@ def getitem(self: Tensor, key):
     return Index.apply(self, k)
 
 
-# -- setitem -----------------------------------------------------------------------------------------
+# -- setitem --------------------------------------------------------------------------------------
 class SetItem(Function):
     """``x`` with ``x[key] = value`` applied, out of place."""
 
@@ -311,7 +328,7 @@ def zero_region(g: Tensor, view_fn) -> Tensor:
     return out
 
 
-# -- gather, scatter ---------------------------------------------------------------------------------
+# -- gather, scatter ------------------------------------------------------------------------------
 def _check_index(name, index, input, dim):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
@@ -321,7 +338,7 @@ def _check_index(name, index, input, dim):
         index._data.ndim <= 1 and input._data.ndim <= 1
     ):
         raise RuntimeError(
-            f"Index tensor must have the same number of dimensions as input tensor"
+            "Index tensor must have the same number of dimensions as input tensor"
             if name == "gather"
             else "Index tensor must have the same number of dimensions as self tensor"
         )
@@ -447,9 +464,7 @@ def _scatter_args(name, input, dim, index, src, value):
     if src is None:
         src = value
     if isinstance(src, Tensor) and src._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            f"{name}(): Expected self.dtype to be equal to src.dtype"
-        )
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
     return d, src
 
 
@@ -490,8 +505,11 @@ class ScatterReduce(Function):
         hit[coords] = True
         if not include_self:
             fill = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
-            out[hit] = fill if a.dtype.kind == "f" or reduce in ("sum", "mean", "prod") else (
-                np.iinfo(a.dtype).min if reduce == "amax" else np.iinfo(a.dtype).max)  # fmt: skip
+            out[hit] = (
+                fill
+                if a.dtype.kind == "f" or reduce in ("sum", "mean", "prod")
+                else (np.iinfo(a.dtype).min if reduce == "amax" else np.iinfo(a.dtype).max)
+            )
         if reduce in ("sum", "mean"):
             _add_at(out, coords, s)
             if reduce == "mean":
@@ -558,7 +576,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     return ScatterReduce.apply(input, d, index, src, reduce, include_self)
 
 
-# -- index_select, index_add, index_copy, index_fill ---------------------------------------------------
+# -- index_select, index_add, index_copy, index_fill ----------------------------------------------
 def _check_1d_index(name, index, input, dim):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
@@ -637,7 +655,10 @@ def index_add(input, dim, index, source, *, alpha=1):
     _check_1d_index("index_add", index, input, d)
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
-            "index_add_(): self (" + input.dtype.name + ") and source (" + source.dtype.name
+            "index_add_(): self ("
+            + input.dtype.name
+            + ") and source ("
+            + source.dtype.name
             + ") must have the same scalar type"
         )
     return IndexAddFn.apply(input, d, index, source, alpha)
@@ -716,8 +737,9 @@ class IndexPut(Function):
 
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``values`` put (or added) at the index tuple ``indices``."""
-    key = _convert_key(_key_tuple(tuple(indices) if isinstance(indices, list) else indices),
-                       input._data.shape)  # fmt: skip
+    key = _convert_key(
+        _key_tuple(tuple(indices) if isinstance(indices, list) else indices), input._data.shape
+    )
     if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
@@ -731,7 +753,7 @@ def index_put_(self, indices, values, accumulate=False):
     return apply_inplace(self, index_put, indices, values, accumulate)
 
 
-# -- masks -------------------------------------------------------------------------------------------
+# -- masks ----------------------------------------------------------------------------------------
 def _check_mask(name, mask):
     if not isinstance(mask, Tensor):
         raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
@@ -806,8 +828,9 @@ class MaskedScatter(Function):
         m = xp.broadcast_to(mask._data, a.shape)
         n = int(m.sum())
         if source._data.size < n:
-            raise RuntimeError("masked_scatter: expected source to have at least as many "
-                               "elements as ones in mask")  # fmt: skip
+            raise RuntimeError(
+                "masked_scatter: expected source to have at least as many elements as ones in mask"
+            )
         out = a.copy()
         out[m] = source._data.reshape(-1)[:n]
         ctx.m, ctx.n, ctx.src_shape = m, n, source._data.shape
@@ -819,8 +842,8 @@ class MaskedScatter(Function):
         gx = masked_fill(g, m, 0.0) if ctx.needs_input_grad[0] else None
         gs = None
         if ctx.needs_input_grad[2]:
-            from .shape import cat
             from .creation import zeros
+            from .shape import cat
 
             picked = masked_select(g, m)
             total = int(np.prod(ctx.src_shape))
@@ -839,7 +862,7 @@ def masked_scatter_(self, mask, source):
     return apply_inplace(self, masked_scatter, mask, source)
 
 
-# -- take, nonzero, diagonal fill --------------------------------------------------------------------------
+# -- take, nonzero, diagonal fill -----------------------------------------------------------------
 def take(input, index):
     """Elements of the flattened ``input`` at ``index`` (result shaped like ``index``)."""
     flat = input.reshape(-1)
@@ -854,10 +877,12 @@ def take_along_dim(input, indices, dim=None):
     from .shape import expand
 
     d = wrap_dim(dim, input._data.ndim)
-    shape = list(np.broadcast_shapes(
-        tuple(1 if i == d else s for i, s in enumerate(input.shape)),
-        tuple(1 if i == d else s for i, s in enumerate(indices.shape)),
-    ))  # fmt: skip
+    shape = list(
+        np.broadcast_shapes(
+            tuple(1 if i == d else s for i, s in enumerate(input.shape)),
+            tuple(1 if i == d else s for i, s in enumerate(indices.shape)),
+        )
+    )
     in_shape = shape.copy()
     in_shape[d] = input.shape[d]
     idx_shape = shape.copy()
@@ -891,8 +916,9 @@ def fill_diagonal_(self, fill_value, wrap=False):
     if STATE.enabled and self._rg:
         n = min(a.shape)
         idx = tuple(np.arange(n) for _ in a.shape)
-        return index_put_(self, idx, Tensor._make(np.asarray(fill_value, dtype=a.dtype), False,
-                                                   None))  # fmt: skip
+        return index_put_(
+            self, idx, Tensor._make(np.asarray(fill_value, dtype=a.dtype), False, None)
+        )
     get_array_module(a).fill_diagonal(a, fill_value, wrap=wrap)
     bump_version(self)
     return self

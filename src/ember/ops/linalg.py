@@ -19,10 +19,29 @@ from ._args import wrap_dim
 from .inplace import type_word
 
 __all__ = [
-    "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum", "addmm",
-    "baddbmm", "addmv", "addbmm", "cross", "det", "inv", "trace", "tensordot", "kron",
-    "chain_matmul", "cdist",
-]  # fmt: skip
+    "matmul",
+    "mm",
+    "bmm",
+    "mv",
+    "dot",
+    "vdot",
+    "inner",
+    "outer",
+    "ger",
+    "einsum",
+    "addmm",
+    "baddbmm",
+    "addmv",
+    "addbmm",
+    "cross",
+    "det",
+    "inv",
+    "trace",
+    "tensordot",
+    "kron",
+    "chain_matmul",
+    "cdist",
+]
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:
@@ -108,17 +127,15 @@ def matmul(input, other, *, out=None):
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
-            f"{b.ndim}D"
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
     _same_dtype(input, other)
     if a.ndim == 1 and b.ndim == 1:
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(
-                "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
-                "number of elements, but got {} and {} elements respectively".format(
-                    a.shape[0], b.shape[0], a.shape[0], b.shape[0]
-                )
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+                "to have the same "
+                f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
             )
         cls = Dot
     elif a.ndim == 2 and b.ndim == 2:
@@ -172,7 +189,7 @@ def matmul(input, other, *, out=None):
 def mm(input, mat2, *, out=None):
     """(n, m) @ (m, p) -> (n, p): both arguments must be matrices."""
     if input.dim() != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if mat2.dim() != 2:
         raise RuntimeError("mat2 must be a matrix")
     return matmul(input, mat2, out=out)
@@ -181,9 +198,9 @@ def mm(input, mat2, *, out=None):
 def bmm(input, mat2, *, out=None):
     """(b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
     if input.dim() != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.dim() != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
     a, b = input.shape, mat2.shape
     if b[0] != a[0] or b[1] != a[2]:
         raise RuntimeError(
@@ -196,9 +213,7 @@ def bmm(input, mat2, *, out=None):
 def mv(input, vec, *, out=None):
     """(n, m) @ (m,) -> (n,)."""
     if input.dim() != 2 or vec.dim() != 1:
-        raise RuntimeError(
-            f"vector + matrix @ vector expected, got {input.dim()}, {vec.dim()}"
-        )
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.dim()}, {vec.dim()}")
     return matmul(input, vec, out=out)
 
 
@@ -305,7 +320,7 @@ def kron(input, other):
     return (a * b).reshape(shape)
 
 
-# -- einsum ----------------------------------------------------------------------------------------
+# -- einsum ---------------------------------------------------------------------------------------
 def _parse_einsum(equation: str, shapes):
     eq = equation.replace(" ", "")
     if "->" in eq:
@@ -373,8 +388,7 @@ class Einsum(Function):
                 continue
             if len(set(term)) != len(term):
                 raise NotImplementedError(
-                    "ember.einsum: the gradient of an operand with a repeated subscript "
-                    f"('{term}')"
+                    f"ember.einsum: the gradient of an operand with a repeated subscript ('{term}')"
                 )
             others = [(t, o) for j, (t, o) in enumerate(zip(terms, ops)) if j != i]
             avail = set(rhs).union(*[set(t) for t, _ in others]) if others else set(rhs)
@@ -410,7 +424,7 @@ def einsum(equation, *operands):
     return _einsum(terms, rhs, list(operands))
 
 
-# -- linear algebra ----------------------------------------------------------------------------------
+# -- linear algebra -------------------------------------------------------------------------------
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along ``dim`` (the first dim of size 3 if None)."""
     if dim is None:

@@ -12,19 +12,65 @@ from .arith import *  # noqa: F403
 from .arith import __all__ as _arith_all
 from .compare import *  # noqa: F403
 from .compare import __all__ as _compare_all
+from .compare import (  # noqa: F401
+    bitwise_and_,
+    bitwise_not_,
+    bitwise_or_,
+    bitwise_xor_,
+    eq_,
+    ge_,
+    gt_,
+    le_,
+    logical_and_,
+    logical_not_,
+    logical_or_,
+    logical_xor_,
+    lt_,
+    ne_,
+)
 from .inplace import apply_inplace, check_inplace, write_into
 from .unary import *  # noqa: F403
 from .unary import __all__ as _unary_all
 from .unary import (  # noqa: F401  (in-place forms, reached as pointwise.exp_ and so on)
-    abs_, acos_, acosh_, asin_, asinh_, atan_, atanh_, ceil_, cos_, cosh_, erf_, erfc_,
-    erfinv_, exp2_, exp_, expm1_, floor_, frac_, log10_, log1p_, log2_, log_, logit_,
-    nan_to_num_, neg_, reciprocal_, relu_, round_, rsqrt_, sigmoid_, sign_, sin_, sinh_,
-    sqrt_, square_, tan_, tanh_, trunc_,
-)  # fmt: skip
-from .compare import (  # noqa: F401
-    bitwise_and_, bitwise_not_, bitwise_or_, bitwise_xor_, eq_, ge_, gt_, le_,
-    logical_and_, logical_not_, logical_or_, logical_xor_, lt_, ne_,
-)  # fmt: skip
+    abs_,
+    acos_,
+    acosh_,
+    asin_,
+    asinh_,
+    atan_,
+    atanh_,
+    ceil_,
+    cos_,
+    cosh_,
+    erf_,
+    erfc_,
+    erfinv_,
+    exp2_,
+    exp_,
+    expm1_,
+    floor_,
+    frac_,
+    log1p_,
+    log2_,
+    log10_,
+    log_,
+    logit_,
+    nan_to_num_,
+    neg_,
+    reciprocal_,
+    relu_,
+    round_,
+    rsqrt_,
+    sigmoid_,
+    sign_,
+    sin_,
+    sinh_,
+    sqrt_,
+    square_,
+    tan_,
+    tanh_,
+    trunc_,
+)
 
 __all__ = list(_arith_all) + list(_unary_all) + list(_compare_all) + ["zero_", "fill_", "copy_"]
 

@@ -12,7 +12,7 @@ from ..dtypes import get_default_dtype, int64, to_dtype
 from ..random import resolve
 from ..tensor import Tensor
 from ._args import sizes
-from .creation import _xp_for, _finish
+from .creation import _finish, _xp_for
 from .inplace import check_inplace, write_into
 
 __all__ = [
@@ -48,7 +48,7 @@ def _place(arr, device, requires_grad=False):
 def _float_dtype(dtype):
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if not dt.is_floating_point:
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{dt.name}\'')
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
     return dt
 
 
@@ -62,24 +62,50 @@ def _draw_float(gen, kind, shape, np_dtype, *params):
     return arr.astype(np_dtype, copy=False)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False):  # fmt: skip
+def rand(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """Uniform samples on [0, 1)."""
     dt = _float_dtype(dtype)
     arr = _draw_float(resolve(generator), "uniform", sizes(size), dt.np)
     return _place(arr, device, requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False, pin_memory=False):  # fmt: skip
+def randn(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """Standard normal samples."""
     dt = _float_dtype(dtype)
     arr = _draw_float(resolve(generator), "normal", sizes(size), dt.np)
     return _place(arr, device, requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
-            device=None, requires_grad=False):  # fmt: skip
+def randint(
+    low,
+    high=None,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
     """Integers uniform on [low, high); int64 unless ``dtype``. ``randint(high, size)`` too."""
     if size is None:
         if high is None:
@@ -96,8 +122,17 @@ def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, 
     return _place(arr.astype(dt.np), device, requires_grad)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False, pin_memory=False):  # fmt: skip
+def randperm(
+    n,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """A random permutation of 0..n-1 (int64)."""
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
@@ -106,8 +141,18 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _place(arr, device, requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
-           device=None, requires_grad=False):  # fmt: skip
+def normal(
+    mean=0.0,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
     """Samples of N(mean, std**2): numbers with ``size``, or elementwise for tensor mean/std."""
     gen = resolve(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
@@ -119,8 +164,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         z = _draw_float(gen, "normal", shape, ref._data.dtype)
         z = backend.to_numpy(m) + backend.to_numpy(s) * z
-        return Tensor._make(get_array_module(ref._data).asarray(z.astype(ref._data.dtype)),
-                            False, None)  # fmt: skip
+        return Tensor._make(
+            get_array_module(ref._data).asarray(z.astype(ref._data.dtype)), False, None
+        )
     if size is None:
         raise TypeError("normal() missing required argument 'size' for float mean and std")
     if std < 0:
@@ -151,7 +197,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = w.reshape(-1, w.shape[-1])
     if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
     gen = resolve(generator)
     out_rows = []
     for r in rows:
@@ -176,27 +224,69 @@ def poisson(input, generator=None):
     return Tensor._make(get_array_module(input._data).asarray(arr), False, None)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None, generator=None):  # fmt: skip
-    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad, generator=generator)  # fmt: skip
+def rand_like(
+    input,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    generator=None,
+):
+    return rand(
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+        generator=generator,
+    )
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None, generator=None):  # fmt: skip
-    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad, generator=generator)  # fmt: skip
+def randn_like(
+    input,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    generator=None,
+):
+    return randn(
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        requires_grad=requires_grad,
+        generator=generator,
+    )
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
-                 requires_grad=False, memory_format=None, generator=None):  # fmt: skip
+def randint_like(
+    input,
+    low=0,
+    high=None,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    generator=None,
+):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype,
-                   device=device or input.device, generator=generator)  # fmt: skip
+    return randint(
+        low,
+        high,
+        input.shape,
+        dtype=dtype or input.dtype,
+        device=device or input.device,
+        generator=generator,
+    )
 
 
-# -- in-place fills --------------------------------------------------------------------------
+# -- in-place fills -------------------------------------------------------------------------------
 def _fill(self: Tensor, arr) -> Tensor:
     check_inplace(self)
     xp = get_array_module(self._data)
@@ -240,9 +330,11 @@ def random_(self, from_=0, to=None, *, generator=None):
         from_, to = 0, from_ if from_ else None
     if to is None:
         kind = self._data.dtype
-        to = 2 ** (np.finfo(kind).nmant + 1) if kind.kind == "f" else (
-            2 if kind.kind == "b" else int(np.iinfo(kind).max) + 1
-        )  # fmt: skip
+        to = (
+            2 ** (np.finfo(kind).nmant + 1)
+            if kind.kind == "f"
+            else (2 if kind.kind == "b" else int(np.iinfo(kind).max) + 1)
+        )
     arr = resolve(generator).integers(from_, to, size=self._data.shape, dtype=np.int64)
     return _fill(self, arr)
 

@@ -20,10 +20,34 @@ from ._args import sizes, wrap_dim, wrap_dims
 from .inplace import type_word
 
 __all__ = [
-    "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
-    "argmax", "argmin", "var", "std", "var_mean", "std_mean", "logsumexp", "norm", "cumsum",
-    "cumprod", "cummax", "cummin", "all", "any", "count_nonzero", "sum_to_size", "expand_back",
-]  # fmt: skip
+    "sum",
+    "nansum",
+    "mean",
+    "nanmean",
+    "prod",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "aminmax",
+    "argmax",
+    "argmin",
+    "var",
+    "std",
+    "var_mean",
+    "std_mean",
+    "logsumexp",
+    "norm",
+    "cumsum",
+    "cumprod",
+    "cummax",
+    "cummin",
+    "all",
+    "any",
+    "count_nonzero",
+    "sum_to_size",
+    "expand_back",
+]
 
 _py_sum, _py_max, _py_min, _py_all, _py_any = sum, max, min, all, any
 
@@ -59,7 +83,7 @@ def _sum_dtype(a, dtype):
     return a.dtype
 
 
-# -- sum, mean, prod -------------------------------------------------------------------------------
+# -- sum, mean, prod ------------------------------------------------------------------------------
 class Sum(Function):
     node_name = "SumBackward1"
 
@@ -152,8 +176,11 @@ class Prod(Function):
     def forward(ctx, x, dims, keepdim, np_dtype):
         a = x._data
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        out = Tensor._make(as_array(get_array_module(a).prod(a, axis=dims, keepdims=keepdim,
-                                                              dtype=np_dtype)), False, None)  # fmt: skip
+        out = Tensor._make(
+            as_array(get_array_module(a).prod(a, axis=dims, keepdims=keepdim, dtype=np_dtype)),
+            False,
+            None,
+        )
         ctx.save_for_backward(x, out)
         return out
 
@@ -206,7 +233,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     return Prod.apply(input, (wrap_dim(dim, a.ndim),) if a.ndim else (), keepdim, np_dtype)
 
 
-# -- max, min ----------------------------------------------------------------------------------------
+# -- max, min -------------------------------------------------------------------------------------
 class _Extreme(Function):
     """amax/amin, and max()/min() over everything: ties share the gradient evenly."""
 
@@ -214,8 +241,11 @@ class _Extreme(Function):
     def forward(ctx, x, dims, keepdim, largest):
         a = x._data
         if a.size == 0 and (not dims or _py_any(a.shape[d] == 0 for d in dims)):
-            name = ("max" if largest else "min") if len(dims) == a.ndim else (
-                "amax" if largest else "amin")  # fmt: skip
+            name = (
+                ("max" if largest else "min")
+                if len(dims) == a.ndim
+                else ("amax" if largest else "amin")
+            )
             raise RuntimeError(
                 f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                 "Specify the reduction dim with the 'dim' argument."
@@ -299,8 +329,8 @@ class MinDim(_ExtremeDim):
 
 def _scatter_grad(g, indices, shape, dim, keepdim):
     """A tensor of ``shape``: zeros, with ``g`` at ``indices`` along ``dim``."""
-    from .indexing import scatter
     from .creation import zeros
+    from .indexing import scatter
 
     if len(shape) == 0:
         return g
@@ -382,7 +412,7 @@ def argmin(input, dim=None, keepdim=False):
     return _arg(input, dim, keepdim, False)
 
 
-# -- var, std --------------------------------------------------------------------------------------
+# -- var, std -------------------------------------------------------------------------------------
 def _correction(unbiased, correction):
     if correction is not None:
         return correction
@@ -440,8 +470,9 @@ class Std(Function):
             n *= a.shape[d]
         ctx.shape, ctx.dims, ctx.keepdim, ctx.denom = a.shape, dims, keepdim, n - correction
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = Tensor._make(as_array(xp.std(a, axis=dims, ddof=correction, keepdims=keepdim)),
-                               False, None)  # fmt: skip
+            out = Tensor._make(
+                as_array(xp.std(a, axis=dims, ddof=correction, keepdims=keepdim)), False, None
+            )
         ctx.save_for_backward(x, out)
         return out
 
@@ -478,7 +509,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     )
 
 
-# -- logsumexp, norm ---------------------------------------------------------------------------------
+# -- logsumexp, norm ------------------------------------------------------------------------------
 class LogSumExp(Function):
     node_name = "LogsumexpBackward0"
 
@@ -525,8 +556,9 @@ class Norm2(Function):
     def forward(ctx, x, dims, keepdim):
         a = x._data
         xp = get_array_module(a)
-        out = Tensor._make(as_array(xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))), False,
-                           None)  # fmt: skip
+        out = Tensor._make(
+            as_array(xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))), False, None
+        )
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         ctx.save_for_backward(x, out)
         return out
@@ -577,7 +609,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
-# -- cumulative ------------------------------------------------------------------------------------
+# -- cumulative -----------------------------------------------------------------------------------
 class CumSum(Function):
     node_name = "CumsumBackward0"
 
@@ -683,7 +715,7 @@ def cummin(input, dim):
     return return_types.cummin(_cum_extreme(input, dim, False))
 
 
-# -- boolean ---------------------------------------------------------------------------------------
+# -- boolean --------------------------------------------------------------------------------------
 def _bool_reduce(input, dim, keepdim, fn_name):
     a = input._data
     xp = get_array_module(a)
@@ -716,7 +748,7 @@ def count_nonzero(input, dim=None):
     return _wrap(xp.asarray(xp.count_nonzero(a, axis=dims)).astype(np.int64))
 
 
-# -- sum_to_size ---------------------------------------------------------------------------------------
+# -- sum_to_size ----------------------------------------------------------------------------------
 class SumToSize(Function):
     node_name = "SumBackward1"
 
@@ -744,8 +776,10 @@ def sum_to_size(input, *size):
         return input
     lead = a.ndim - len(shape)
     if lead < 0 or _py_any(s != 1 and s != a.shape[lead + i] for i, s in enumerate(shape)):
-        raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
-                           f"{{{', '.join(map(str, a.shape))}}}.")  # fmt: skip
+        raise RuntimeError(
+            f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
+            f"{{{', '.join(map(str, a.shape))}}}."
+        )
     return SumToSize.apply(input, shape)
 
 

@@ -22,15 +22,65 @@ from ._args import sizes, wrap_dim, wrap_dims
 from .inplace import record_view
 
 __all__ = [
-    "view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "squeeze_",
-    "unsqueeze_", "permute", "transpose", "transpose_", "t", "t_", "movedim", "moveaxis",
-    "swapaxes", "swapdims", "expand", "broadcast_to", "broadcast_tensors", "broadcast_shapes",
-    "repeat", "tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "rot90", "cat",
-    "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "split",
-    "tensor_split", "chunk", "unbind", "narrow", "select", "unfold", "tril", "triu",
-    "diagonal", "diag", "diag_embed", "meshgrid", "clone", "contiguous", "as_strided",
-    "atleast_1d", "atleast_2d", "atleast_3d", "slice_view", "embed_region",
-]  # fmt: skip
+    "view",
+    "reshape",
+    "flatten",
+    "unflatten",
+    "squeeze",
+    "unsqueeze",
+    "squeeze_",
+    "unsqueeze_",
+    "permute",
+    "transpose",
+    "transpose_",
+    "t",
+    "t_",
+    "movedim",
+    "moveaxis",
+    "swapaxes",
+    "swapdims",
+    "expand",
+    "broadcast_to",
+    "broadcast_tensors",
+    "broadcast_shapes",
+    "repeat",
+    "tile",
+    "repeat_interleave",
+    "flip",
+    "fliplr",
+    "flipud",
+    "roll",
+    "rot90",
+    "cat",
+    "concat",
+    "concatenate",
+    "stack",
+    "hstack",
+    "vstack",
+    "dstack",
+    "column_stack",
+    "split",
+    "tensor_split",
+    "chunk",
+    "unbind",
+    "narrow",
+    "select",
+    "unfold",
+    "tril",
+    "triu",
+    "diagonal",
+    "diag",
+    "diag_embed",
+    "meshgrid",
+    "clone",
+    "contiguous",
+    "as_strided",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "slice_view",
+    "embed_region",
+]
 
 
 def _as_view(cls, input: Tensor, *args) -> Tensor:
@@ -66,7 +116,7 @@ def _fmt(shape) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-# -- view, reshape ---------------------------------------------------------------------------------
+# -- view, reshape --------------------------------------------------------------------------------
 class View(Function):
     node_name = "ViewBackward0"
 
@@ -99,8 +149,10 @@ class Reshape(View):
 def view(input, *shape):
     """The same data with another shape (no copy; refuses when strides do not allow it).
     ``view(dtype)`` reinterprets the bytes as another dtype."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)) and not hasattr(
-        shape[0], "__index__"
+    if (
+        len(shape) == 1
+        and not isinstance(shape[0], (int, tuple, list, Size))
+        and not hasattr(shape[0], "__index__")
     ):
         return _view_dtype(input, shape[0])
     target = _infer_shape(sizes(shape), input._data.size)
@@ -154,7 +206,7 @@ def unflatten(input, dim, sizes_):
     return view(input, shape[:d] + inner + shape[d + 1 :])
 
 
-# -- squeeze, unsqueeze ------------------------------------------------------------------------------
+# -- squeeze, unsqueeze ---------------------------------------------------------------------------
 def squeeze(input, dim=None):
     """Drop dims of size 1 (all of them, or those in ``dim`` that have size 1)."""
     shape = input._data.shape
@@ -196,7 +248,7 @@ def unsqueeze_(self, dim):
     return _set_shape_inplace(self, unsqueeze(self, dim))
 
 
-# -- permute, transpose --------------------------------------------------------------------------------
+# -- permute, transpose ---------------------------------------------------------------------------
 class Permute(Function):
     node_name = "PermuteBackward0"
 
@@ -288,7 +340,7 @@ def movedim(input, source, destination):
 moveaxis = movedim
 
 
-# -- expand, repeat ------------------------------------------------------------------------------------
+# -- expand, repeat -------------------------------------------------------------------------------
 class Expand(Function):
     node_name = "ExpandBackward0"
 
@@ -343,11 +395,14 @@ broadcast_to = expand
 def broadcast_shapes(*shapes) -> Size:
     """The shape that ``shapes`` broadcast to."""
     try:
-        return Size(np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,)
-                                          for s in shapes]))  # fmt: skip
+        return Size(
+            np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes])
+        )
     except ValueError:
-        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape: "
-                           f"{[list(s) for s in shapes]}") from None  # fmt: skip
+        raise RuntimeError(
+            f"Shape mismatch: objects cannot be broadcast to a single shape: "
+            f"{[list(s) for s in shapes]}"
+        ) from None
 
 
 def broadcast_tensors(*tensors):
@@ -409,8 +464,8 @@ class RepeatInterleave(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .indexing import index_add
         from .creation import zeros
+        from .indexing import index_add
 
         reps = ctx.repeats
         xp = np
@@ -427,8 +482,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     (flattened when None). ``repeat_interleave(counts)`` gives the repeated indices."""
     if repeats is None:
         counts = np.asarray(input._data)
-        return Tensor._make(np.repeat(np.arange(counts.size), counts).astype(np.int64), False,
-                            None)  # fmt: skip
+        return Tensor._make(np.repeat(np.arange(counts.size), counts).astype(np.int64), False, None)
     if dim is None:
         input = reshape(input, -1)
         dim = 0
@@ -443,7 +497,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return RepeatInterleave.apply(input, reps, d)
 
 
-# -- flip, roll -------------------------------------------------------------------------------------
+# -- flip, roll -----------------------------------------------------------------------------------
 class Flip(Function):
     node_name = "FlipBackward0"
 
@@ -513,7 +567,7 @@ def rot90(input, k=1, dims=(0, 1)):
     return clone(input)
 
 
-# -- cat, stack -------------------------------------------------------------------------------------
+# -- cat, stack -----------------------------------------------------------------------------------
 class Cat(Function):
     node_name = "CatBackward0"
 
@@ -522,8 +576,9 @@ class Cat(Function):
         arrays = [t._data for t in tensors]
         ctx.dim = dim
         ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-        ctx.skipped = [a.ndim == 1 and a.shape[0] == 0 and tensors[0]._data.ndim > 1
-                       for a in arrays]  # fmt: skip
+        ctx.skipped = [
+            a.ndim == 1 and a.shape[0] == 0 and tensors[0]._data.ndim > 1 for a in arrays
+        ]
         return get_array_module(arrays[0]).concatenate(
             [a for a, skip in zip(arrays, ctx.skipped) if not skip], axis=dim
         )
@@ -559,8 +614,9 @@ def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    ref = next((t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)),
-               tensors[0])  # fmt: skip
+    ref = next(
+        (t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)), tensors[0]
+    )
     nd = ref._data.ndim
     if nd == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -570,9 +626,7 @@ def cat(tensors, dim=0, *, out=None):
         if a.ndim == 1 and a.shape[0] == 0 and nd > 1:
             continue
         if a.ndim == 0:
-            raise RuntimeError(
-                f"zero-dimensional tensor (at position {i}) cannot be concatenated"
-            )
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
         if a.ndim != nd:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {nd} and {a.ndim}"
@@ -688,7 +742,7 @@ def column_stack(tensors):
     return cat(cols, 1)
 
 
-# -- split, chunk, unbind ---------------------------------------------------------------------------
+# -- split, chunk, unbind -------------------------------------------------------------------------
 class Split(Function):
     node_name = "SplitBackward0"
 
@@ -763,8 +817,9 @@ def split(tensor, split_size_or_sections, dim=0):
         return _split_views(SplitWithSizes, tensor, bounds, d)
     size = int(split_size_or_sections)
     if size <= 0 and n > 0:
-        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
-                           f"size of {n}")  # fmt: skip
+        raise RuntimeError(
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+        )
     bounds = [(lo, min(lo + size, n)) for lo in range(0, n, size)] if n else [(0, 0)]
     return _split_views(Split, tensor, bounds, d)
 
@@ -812,7 +867,7 @@ def unbind(input, dim=0):
     return parts
 
 
-# -- basic-index views: narrow, select, slicing --------------------------------------------------------
+# -- basic-index views: narrow, select, slicing ---------------------------------------------------
 class SliceView(Function):
     """``x[key]`` for a key of ints, slices, None and Ellipsis: a view."""
 
@@ -910,8 +965,9 @@ class Unfold(Function):
         if a.ndim == 0:
             return a.reshape(1)
         shape = a.shape[:dim] + (count,) + a.shape[dim + 1 :] + (size,)
-        strides = (a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1 :]
-                   + (a.strides[dim],))  # fmt: skip
+        strides = (
+            a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1 :] + (a.strides[dim],)
+        )
         return xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
 
     @staticmethod
@@ -937,15 +993,13 @@ def unfold(input, dimension, size, step):
     d = wrap_dim(dimension, a.ndim) if a.ndim else 0
     n = a.shape[d] if a.ndim else 1
     if size > n:
-        raise RuntimeError(
-            f"maximum size for tensor at dimension {d} is {n} but size is {size}"
-        )
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
     return Unfold.apply(input, d, size, step)
 
 
-# -- triangles and diagonals --------------------------------------------------------------------------
+# -- triangles and diagonals ----------------------------------------------------------------------
 class Tril(Function):
     node_name = "TrilBackward0"
 
@@ -953,8 +1007,9 @@ class Tril(Function):
     def forward(ctx, x, k, upper):
         a = x._data
         if a.ndim < 2:
-            raise RuntimeError(f"{'triu' if upper else 'tril'}: input tensor must have at least 2 "
-                               "dimensions")  # fmt: skip
+            raise RuntimeError(
+                f"{'triu' if upper else 'tril'}: input tensor must have at least 2 dimensions"
+            )
         ctx.k, ctx.upper = k, upper
         xp = get_array_module(a)
         return xp.triu(a, k) if upper else xp.tril(a, k)
@@ -1075,7 +1130,7 @@ def meshgrid(*tensors, indexing=None):
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(
-            f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}"
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
         )
     ts = [reshape(t, -1) for t in tensors]
     swap = indexing == "xy" and len(ts) >= 2
@@ -1093,7 +1148,7 @@ def meshgrid(*tensors, indexing=None):
     return tuple(grids)
 
 
-# -- copies ------------------------------------------------------------------------------------------
+# -- copies ---------------------------------------------------------------------------------------
 class Clone(Function):
     node_name = "CloneBackward0"
 
@@ -1137,9 +1192,7 @@ class AsStrided(Function):
                 f"{base.size * a.itemsize}"
             )
         item = a.itemsize
-        return xp.lib.stride_tricks.as_strided(
-            base[offset:], size, tuple(s * item for s in stride)
-        )
+        return xp.lib.stride_tricks.as_strided(base[offset:], size, tuple(s * item for s in stride))
 
     @staticmethod
     def backward(ctx, g):
@@ -1150,8 +1203,8 @@ class AsStrided(Function):
             shape = [1] * len(size)
             shape[d] = s
             flat_index = flat_index + (np.arange(s) * st).reshape(shape)
-        from .indexing import index_add
         from .creation import zeros
+        from .indexing import index_add
 
         idx = Tensor._make(flat_index.reshape(-1), False, None)
         base = zeros(n, dtype=g.dtype, device=g.device)

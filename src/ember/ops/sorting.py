@@ -16,9 +16,22 @@ from ..tensor import Tensor
 from ._args import wrap_dim
 
 __all__ = [
-    "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "quantile",
-    "nanquantile", "unique", "unique_consecutive", "bincount", "searchsorted", "bucketize",
-]  # fmt: skip
+    "sort",
+    "argsort",
+    "msort",
+    "topk",
+    "kthvalue",
+    "median",
+    "nanmedian",
+    "mode",
+    "quantile",
+    "nanquantile",
+    "unique",
+    "unique_consecutive",
+    "bincount",
+    "searchsorted",
+    "bucketize",
+]
 
 
 def _wrap(a) -> Tensor:
@@ -55,8 +68,8 @@ class SortValues(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .indexing import scatter_add
         from .creation import zeros
+        from .indexing import scatter_add
 
         (indices,) = ctx.saved_tensors
         base = zeros(ctx.shape, dtype=g.dtype, device=g.device)
@@ -175,8 +188,9 @@ def _median(input, dim, keepdim, ignore_nan):
         count = (~xp.isnan(arr)).sum(axis=d, keepdims=True)
         pos = xp.maximum((count - 1) // 2, 0)
     else:
-        pos = xp.full(tuple(1 if i == d else s for i, s in enumerate(arr.shape)),
-                      (arr.shape[d] - 1) // 2)  # fmt: skip
+        pos = xp.full(
+            tuple(1 if i == d else s for i, s in enumerate(arr.shape)), (arr.shape[d] - 1) // 2
+        )
         if arr.dtype.kind == "f":
             # any NaN makes the median NaN: pick the first NaN (sorted last)
             has_nan = xp.isnan(arr).any(axis=d, keepdims=True)
@@ -254,8 +268,11 @@ def _quantile(input, q, dim, keepdim, interpolation):
         elif interpolation == "nearest":
             r = values.select(d, int(np.round(pos)))
         elif interpolation == "midpoint":
-            r = values.select(d, lo) * 0.5 + values.select(d, hi) * 0.5 if frac else (
-                values.select(d, lo))  # fmt: skip
+            r = (
+                values.select(d, lo) * 0.5 + values.select(d, hi) * 0.5
+                if frac
+                else (values.select(d, lo))
+            )
         else:
             r = values.select(d, lo) + (values.select(d, hi) - values.select(d, lo)) * frac
         if keepdim:
@@ -314,8 +331,7 @@ def bincount(input, weights=None, minlength=0):
     return _wrap(out)
 
 
-def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None,
-                 sorter=None):  # fmt: skip
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
     """Indices where ``values`` would be inserted into the (last dim of) ``sorted_sequence``."""
     seq = np.asarray(sorted_sequence._data)
     scalar = not isinstance(values, Tensor)
@@ -334,4 +350,3 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
 def bucketize(input, boundaries, *, out_int32=False, right=False):
     """The bucket index of each element of ``input`` given sorted 1-D ``boundaries``."""
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
-

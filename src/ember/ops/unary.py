@@ -16,11 +16,46 @@ from . import special
 from .inplace import apply_inplace
 
 __all__ = [
-    "neg", "abs", "sign", "signbit", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
-    "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan",
-    "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "logit", "relu", "erf",
-    "erfc", "erfinv", "floor", "ceil", "round", "trunc", "frac", "nan_to_num",
-]  # fmt: skip
+    "neg",
+    "abs",
+    "sign",
+    "signbit",
+    "exp",
+    "exp2",
+    "expm1",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "square",
+    "reciprocal",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "sigmoid",
+    "logit",
+    "relu",
+    "erf",
+    "erfc",
+    "erfinv",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "frac",
+    "nan_to_num",
+]
 
 
 def _f(x: Tensor):
@@ -448,7 +483,7 @@ class Relu(Function):
     def forward(ctx, x):
         a = x._data
         if a.dtype.kind == "b":
-            raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
+            raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
         y = _out(get_array_module(a).maximum(a, 0).astype(a.dtype, copy=False))
         ctx.save_for_backward(y)
         return y
