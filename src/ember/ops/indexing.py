@@ -14,8 +14,8 @@ from ..autograd.grad_mode import STATE
 from ..backend import as_array, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._args import wrap_dim
-from .inplace import apply_inplace, bump_version, check_inplace, write_into
-from .shape import SelectView, basic_view_class, slice_view
+from .inplace import apply_inplace, bump_version, check_inplace, type_word, write_into
+from .shape import SelectView, basic_view_class, broadcast_shape, slice_view
 
 __all__ = [
     "getitem",
@@ -133,9 +133,15 @@ def _check_key(key: tuple, shape) -> None:
         else:
             used += 1
     if used > len(shape):
+        if not shape and any(type(k) is int for k in key):
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     ellipsis_at = next((i for i, k in enumerate(key) if k is Ellipsis), None)
     dim = 0
+    advanced = 0  # torch numbers an index tensor's dim among the index tensors
     for i, k in enumerate(key):
         if ellipsis_at is not None and i == ellipsis_at:
             dim = len(shape) - sum(
@@ -155,17 +161,20 @@ def _check_key(key: tuple, shape) -> None:
                         f"[{', '.join(map(str, shape))}] at index {dim + j}"
                     )
             dim += k.ndim
+            advanced += k.ndim
             continue
         if isinstance(k, int):
             n = shape[dim]
             if k < -n or k >= n:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
-        elif isinstance(k, np.ndarray) and k.size:
+        elif isinstance(k, np.ndarray):
             n = shape[dim]
-            lo, hi = int(k.min()), int(k.max())
-            if lo < -n or hi >= n:
-                bad = hi if hi >= n else lo
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+            bad = _first_bad(k, -n, n)
+            if bad is not None:
+                raise IndexError(
+                    f"index {bad} is out of bounds for dimension {advanced} with size {n}"
+                )
+            advanced += 1
         dim += 1
 
 
@@ -246,7 +255,7 @@ class SetItem(Function):
         a = x._data
         out = a.copy()
         v = value._data if isinstance(value, Tensor) else value
-        out[key] = v
+        _assign(out, key, v)
         ctx.key = key
         ctx.value_shape = value._data.shape if isinstance(value, Tensor) else None
         return out
@@ -260,6 +269,23 @@ class SetItem(Function):
         if need[2]:
             gv = getitem(g, key)
         return gx, None, gv
+
+
+def _assign(out, key, v) -> None:
+    """``out[key] = v``, with torch's errors when ``v`` does not broadcast to the region: an
+    expand error for a basic key (torch writes through a view), else a shape mismatch."""
+    try:
+        out[key] = v
+    except ValueError:
+        region = out[key].shape
+        if _is_basic(key):
+            from .shape import expand
+
+            expand(Tensor._make(get_array_module(out).asarray(v), False, None), region)
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
+            f"indexing result of shape {list(region)}"
+        ) from None
 
 
 class _ZeroAt(Function):
@@ -302,15 +328,7 @@ def setitem(self: Tensor, key, value) -> None:
             v = get_array_module(a).asarray(v)
         if not a.flags.writeable:
             write_into(self, a)
-        try:
-            a[k] = v
-        except ValueError as exc:
-            region = a[k].shape
-            vshape = list(np.shape(v))
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to "
-                f"indexing result of shape {list(region)}"
-            ) from exc
+        _assign(a, k, v)
         bump_version(self)
         return
     if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
@@ -336,7 +354,9 @@ def _check_index(name, index, input, dim):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._data.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        # torch names scatter_add and scatter_reduce "scatter" here
+        shown = "gather" if name == "gather" else "scatter"
+        raise RuntimeError(f"{shown}(): Expected dtype int32/int64 for index")
     if index._data.ndim != input._data.ndim and not (
         index._data.ndim <= 1 and input._data.ndim <= 1
     ):
@@ -356,12 +376,21 @@ def _coords(index_arr, dim):
     return tuple(grids)
 
 
+def _first_bad(index_arr, low, n):
+    """The first index (in memory order) outside [low, n), or None."""
+    if not index_arr.size:
+        return None
+    if int(index_arr.min()) >= low and int(index_arr.max()) < n:
+        return None
+    flat = index_arr.reshape(-1)
+    return int(flat[int(((flat < low) | (flat >= n)).argmax())])
+
+
 def _check_bounds(index_arr, n, dim):
-    if index_arr.size:
-        lo, hi = int(index_arr.min()), int(index_arr.max())
-        if lo < -n or hi >= n:
-            bad = hi if hi >= n else lo
-            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+    """gather/scatter indices: in [0, n) (torch takes no negative ones here)."""
+    bad = _first_bad(index_arr, 0, n)
+    if bad is not None:
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
 
 
 class Gather(Function):
@@ -397,7 +426,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         if i != d and s > n:
             raise RuntimeError(
                 f"Size does not match at dimension {i} expected index {list(index.shape)} to be "
-                f"smaller than self {list(input.shape)} apart from dimension {d}"
+                f"no larger than self {list(input.shape)} apart from dimension {d}"
             )
     return Gather.apply(input, d, index)
 
@@ -615,14 +644,40 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 # -- index_select, index_add, index_copy, index_fill ----------------------------------------------
 def _check_1d_index(name, index, input, dim):
+    """torch's checks of the 1-D index of index_select/add/copy/fill, with the exception types
+    and messages of its kernels (which differ from op to op)."""
+    from .inplace import type_word
+
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._data.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
-    if index._data.dtype.kind not in "iu":
-        raise IndexError(f"{name}(): Expected dtype int32/int64 for index")
+    kind = index._data.dtype.kind
+    if name == "index_fill" and index._data.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if kind not in "iu":
+        if name == "index_select":
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        if name == "index_add":
+            raise RuntimeError(
+                "index_add_(): Expected dtype int32/int64 for index but got: "
+                f"{type_word(index.dtype)}"
+            )
+        raise IndexError(f"{name}_(): Expected dtype int64 for index.")
     n = input._data.shape[dim] if input._data.ndim else 1
-    _check_bounds(index._data, n, dim)
+    bad = _first_bad(index._data, -n if name == "index_fill" else 0, n)
+    if bad is None:
+        return
+    if name == "index_select":
+        if dim == 0:
+            raise IndexError("index out of range in self")
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
+    if name == "index_add" and input._data.ndim <= 1:
+        raise IndexError("index out of range in self")
+    where = f"index {bad} is out of bounds for dimension {dim} with size {n}"
+    if name == "index_add":
+        raise RuntimeError(where)
+    raise IndexError(("index_copy_(): " if name == "index_copy" else "") + where)
 
 
 class IndexSelect(Function):
@@ -795,8 +850,8 @@ def index_put(input, indices, values, accumulate=False):
     if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
-            f"{input.dtype.name.capitalize()} for the destination and "
-            f"{values.dtype.name.capitalize()} for the source."
+            f"{type_word(input.dtype)} for the destination and "
+            f"{type_word(values.dtype)} for the source."
         )
     return IndexPut.apply(input, key, values, accumulate)
 
@@ -810,11 +865,12 @@ def _check_mask(name, mask):
     if not isinstance(mask, Tensor):
         raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
     if mask._data.dtype != np.bool_:
-        from .inplace import type_word
-
+        if name == "masked_select":
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        word = type_word(mask.dtype)
         raise RuntimeError(
             f"{name} only supports boolean masks, but got mask with dtype "
-            f"{type_word(mask.dtype).lower()}"
+            f"{word.lower() if name == 'masked_fill_' else word}"
         )
 
 
@@ -827,12 +883,7 @@ class MaskedFill(Function):
         m = mask._data
         v = value._data if isinstance(value, Tensor) else value
         xp = get_array_module(a)
-        shape = np.broadcast_shapes(a.shape, m.shape)
-        if shape != a.shape:
-            raise RuntimeError(
-                f"The size of tensor a ({a.shape[-1] if a.ndim else 1}) must match the size of "
-                f"tensor b ({m.shape[-1]}) at non-singleton dimension {max(len(shape) - 1, 0)}"
-            )
+        broadcast_shape(m.shape, a.shape)  # torch's error (the mask as tensor a)
         ctx.save_for_backward(mask)
         return xp.where(m, xp.asarray(v, dtype=a.dtype), a)
 
@@ -870,6 +921,7 @@ def masked_select(input, mask):
     _check_mask("masked_select", mask)
     from .shape import broadcast_tensors
 
+    broadcast_shape(mask._data.shape, input._data.shape)  # torch's error names the mask first
     x, m = broadcast_tensors(input, mask)
     return MaskedSelect.apply(x, (m._data,))
 
@@ -885,6 +937,7 @@ class MaskedScatter(Function):
     def forward(ctx, x, mask, source):
         a = x._data
         xp = get_array_module(a)
+        broadcast_shape(mask._data.shape, a.shape)
         m = xp.broadcast_to(mask._data, a.shape)
         n = int(m.sum())
         if source._data.size < n:
@@ -938,7 +991,8 @@ class Take(Function):
                     f"out of range: tried to access index {bad} on a tensor of {a.size} elements."
                 )
         ctx.shape = a.shape
-        ctx.save_for_backward(index)
+        # the backward adds at these positions; index_add takes no negative ones
+        ctx.save_for_backward(_wrap(idx % a.size) if idx.size and a.size else index)
         return a.reshape(-1)[idx]
 
     @staticmethod

@@ -118,6 +118,34 @@ def _dims_str(shape) -> str:
     return "x".join(str(s) for s in shape)
 
 
+def _check_batched_matmul(sa, sb) -> None:
+    """torch's errors for the matmul cases beyond 2-D: a batched ``a`` times a vector or a
+    matrix folds a's batch into rows (mv/mm messages); otherwise batch dims broadcast and the
+    product is a bmm over the broadcast batch."""
+    k_a = sa[-1]
+    k_b = sb[-2] if len(sb) >= 2 else sb[0]
+    if len(sa) >= 3 and len(sb) <= 2 or len(sa) == 1 and len(sb) == 2:
+        if k_a == k_b:
+            return
+        rows = int(np.prod(sa[:-1]))
+        if len(sb) == 1:
+            raise RuntimeError(
+                f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({k_b})"
+            )
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and {k_b}x{sb[-1]})"
+        )
+    from .shape import broadcast_shape
+
+    batch = broadcast_shape(sa[:-2], sb[:-2])
+    if k_a != k_b:
+        n = int(np.prod(batch))
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k_a}] but "
+            f"got: [{n}, {k_b}]."
+        )
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with torch's rules for 1-D operands and broadcast batch dims."""
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
@@ -154,30 +182,7 @@ def matmul(input, other, *, out=None):
             )
         cls = Mv
     else:
-        k_a = a.shape[-1]
-        k_b = b.shape[-2] if b.ndim >= 2 else b.shape[0]
-        if k_a != k_b:
-            rows = a.shape[-2] if a.ndim > 1 else 1
-            if a.ndim > 2 and b.ndim <= 2:
-                rows = int(np.prod(a.shape[:-1]))
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
-                f"{k_b}x{b.shape[-1] if b.ndim > 1 else 1})"
-            )
-        batch_a = a.shape[:-2] if a.ndim > 2 else ()
-        batch_b = b.shape[:-2] if b.ndim > 2 else ()
-        try:
-            np.broadcast_shapes(batch_a, batch_b)
-        except ValueError:
-            n = max(len(batch_a), len(batch_b))
-            pa = (1,) * (n - len(batch_a)) + batch_a
-            pb = (1,) * (n - len(batch_b)) + batch_b
-            for i in range(n - 1, -1, -1):
-                if pa[i] != pb[i] and 1 not in (pa[i], pb[i]):
-                    raise RuntimeError(
-                        f"The size of tensor a ({pa[i]}) must match the size of tensor b "
-                        f"({pb[i]}) at non-singleton dimension {i}"
-                    ) from None
+        _check_batched_matmul(a.shape, b.shape)
         cls = Bmm if a.ndim == 3 and b.ndim == 3 else MatMul
     r = cls.apply(input, other)
     if out is not None:
@@ -401,7 +406,7 @@ def chain_matmul(*matrices):
 def tensordot(a, b, dims=2, out=None):
     """Contract ``dims`` (a count, or two lists of dims) of ``a`` and ``b``."""
     if isinstance(dims, int):
-        da = list(range(a.dim() - dims, a.dim()))
+        da = list(range(-dims, 0))
         db = list(range(dims))
     elif isinstance(dims, Tensor):
         return tensordot(a, b, dims.tolist())
@@ -409,16 +414,17 @@ def tensordot(a, b, dims=2, out=None):
         da, db = dims
         da = [da] if isinstance(da, int) else list(da)
         db = [db] if isinstance(db, int) else list(db)
+    given = list(zip(da, db))
     da = [wrap_dim(d, a.dim()) for d in da]
     db = [wrap_dim(d, b.dim()) for d in db]
-    free_a = [d for d in range(a.dim()) if d not in da]
-    free_b = [d for d in range(b.dim()) if d not in db]
-    for x, y in zip(da, db):
+    for (x, y), (gx, gy) in zip(zip(da, db), given):  # torch names the dims as given
         if a.shape[x] != b.shape[y]:
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size {a.shape[x]} in dim "
-                f"{x} and second has size {b.shape[y]} in dim {y}"
+                f"{gx} and second has size {b.shape[y]} in dim {gy}"
             )
+    free_a = [d for d in range(a.dim()) if d not in da]
+    free_b = [d for d in range(b.dim()) if d not in db]
     k = int(np.prod([a.shape[d] for d in da])) if da else 1
     am = a.permute(free_a + da).reshape(-1, k)
     bm = b.permute(db + free_b).reshape(k, -1)
@@ -442,7 +448,7 @@ def _parse_einsum(equation: str, shapes):
         lhs, rhs = eq, None
     terms = lhs.split(",")
     if len(terms) != len(shapes):
-        raise ValueError(
+        raise RuntimeError(
             "einsum(): more operands were provided than specified in the equation"
             if len(shapes) > len(terms)
             else "einsum(): fewer operands were provided than specified in the equation"
@@ -578,8 +584,7 @@ def einsum(equation, *operands):
         for c, n in zip(t, o.shape):
             if c in sizes and sizes[c] != n and 1 not in (sizes[c], n):
                 raise RuntimeError(
-                    f"einsum(): operands do not broadcast with remapped shapes (original->"
-                    f"remapped): subscript '{c}' has size {n} for operand {k} which does not "
+                    f"einsum(): subscript {c} has size {n} for operand {k} which does not "
                     f"broadcast with previously seen size {sizes[c]}"
                 )
             sizes[c] = max(sizes.get(c, n), n)

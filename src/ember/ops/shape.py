@@ -19,7 +19,7 @@ from ..dtypes import from_numpy, promote_types
 from ..size import Size
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
-from .inplace import record_view
+from .inplace import record_view, type_word
 
 __all__ = [
     "view",
@@ -80,7 +80,6 @@ __all__ = [
     "atleast_2d",
     "atleast_3d",
     "slice_view",
-    "basic_view_class",
     "embed_region",
 ]
 
@@ -98,9 +97,9 @@ def _infer_shape(shape, numel: int) -> tuple:
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_fmt(shape)}")
     known = 1
     for s in shape:
         if s != -1:
@@ -213,7 +212,14 @@ def unflatten(input, dim, sizes_):
     """Split dim ``dim`` into ``sizes_`` (one may be -1)."""
     shape = input._data.shape
     d = wrap_dim(dim, len(shape))
-    inner = _infer_shape(sizes((sizes_,)), shape[d])
+    wanted = sizes((sizes_,))
+    try:
+        inner = _infer_shape(wanted, shape[d])
+    except RuntimeError:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {_fmt(wanted)} don't multiply up to the size of dim {dim} "
+            f"({shape[d]}) in the input tensor"
+        ) from None
     return view(input, shape[:d] + inner + shape[d + 1 :])
 
 
@@ -314,7 +320,10 @@ def permute(input, *dims):
             f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
             f"to len(dims) = {len(dims)}"
         )
-    return _as_view(Permute, input, wrap_dims(dims, nd))
+    wrapped = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(wrapped)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _as_view(Permute, input, wrapped)
 
 
 def transpose(input, dim0, dim1):
@@ -383,14 +392,15 @@ def expand(input, *sizes_):
     shape = input._data.shape
     if len(target) < len(shape):
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{_fmt(shape)[1:-1]}}}, size={_fmt(target)}): the "
-            "number of sizes provided ("
+            f"expand(ember.{type_word(input.dtype)}Tensor{{{_fmt(shape)}}}, size={_fmt(target)}): "
+            "the number of sizes provided ("
             f"{len(target)}) must be greater or equal to the number of dimensions in the tensor "
             f"({len(shape)})"
         )
     lead = len(target) - len(shape)
     out = list(target)
-    for i, s in enumerate(shape):
+    for i in range(len(shape) - 1, -1, -1):  # torch reports the last mismatching dim
+        s = shape[i]
         want = target[lead + i]
         if want == -1:
             out[lead + i] = s
@@ -421,24 +431,52 @@ class ExpandSame(View):
 broadcast_to = expand
 
 
+def broadcast_shape(*shapes) -> tuple:
+    """The shape ``shapes`` broadcast to, folding left to right; for the first pair that does
+    not match, torch's error (naming the sizes and the dim, counted in the result)."""
+    out = ()
+    for s in shapes:
+        s = tuple(s)
+        if s == out or not s:
+            continue
+        n = max(len(out), len(s))
+        a = (1,) * (n - len(out)) + out
+        b = (1,) * (n - len(s)) + s
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                    f"non-singleton dimension {i}"
+                )
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return out
+
+
 def broadcast_shapes(*shapes) -> Size:
-    """The shape that ``shapes`` broadcast to."""
-    try:
-        return Size(
-            np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes])
-        )
-    except ValueError:
-        raise RuntimeError(
-            f"Shape mismatch: objects cannot be broadcast to a single shape: "
-            f"{[list(s) for s in shapes]}"
-        ) from None
+    """The shape that ``shapes`` (sizes or ints) broadcast to."""
+    out = []
+    for k, s in enumerate(shapes):
+        s = (s,) if isinstance(s, int) else tuple(s)
+        if len(s) > len(out):
+            out = [1] * (len(s) - len(out)) + out
+        for i in range(1, len(s) + 1):
+            if s[-i] == out[-i] or s[-i] == 1:
+                continue
+            if out[-i] != 1:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {s[-i]} at {-i}! Mismatching "
+                    f"argument at index {k} had {s}; but expected shape should be broadcastable "
+                    f"to {out}"
+                )
+            out[-i] = s[-i]
+    return Size(out)
 
 
 def broadcast_tensors(*tensors):
     """Each tensor expanded to the common broadcast shape."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    shape = broadcast_shapes(*[t._data.shape for t in tensors])
+    shape = broadcast_shape(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
 
@@ -645,12 +683,12 @@ def cat(tensors, dim=0, *, out=None):
     skipped, as in torch)."""
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(
-            "cat() received an invalid combination of arguments - expected a sequence of "
-            f"Tensors, got {type(tensors).__name__}"
+            "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+            f"{type(tensors).__name__}"
         )
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("ember.cat(): expected a non-empty list of Tensors")
     ref = next(
         (t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)), tensors[0]
     )
