@@ -237,6 +237,15 @@ ROWS = [
         noncontig=False,  # torch warns about non-contiguous values
     ),
     Op(
+        "searchsorted_nan",
+        lambda t, s, v: (t.searchsorted(s, v), t.searchsorted(s, v, right=True)),
+        [((6,), (3, 4)), ((2, 6), (2, 5))],
+        grad=False,
+        dtypes=("float64",),
+        inputs={0: lambda rng, s: _sorted_with_nan(rng, s), 1: lambda rng, s: _with_nan(rng, s)},
+        noncontig=False,
+    ),
+    Op(
         "bucketize",
         lambda t, v, b: t.bucketize(v, b),
         [((3, 4), (5,))],
@@ -259,4 +268,16 @@ def _mode_input(rng, shape):
 def _nan_rows(rng, shape, dtype):
     x = distinct(rng, shape, dtype)
     x[:, 0] = np.nan
+    return x
+
+
+def _sorted_with_nan(rng, shape):
+    x = np.sort(rng.integers(-3, 4, size=shape).astype(np.float64), axis=-1)
+    x[..., -1] = np.nan
+    return x
+
+
+def _with_nan(rng, shape):
+    x = rng.integers(-4, 5, size=shape).astype(np.float64)
+    x.reshape(-1)[0] = np.nan
     return x

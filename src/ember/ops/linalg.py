@@ -192,28 +192,24 @@ def matmul(input, other, *, out=None):
     return r
 
 
+def _finish(r, out):
+    if out is not None:
+        from .arith import _to_out
+
+        return _to_out(out, r)
+    return r
+
+
 def mm(input, mat2, *, out=None):
     """(n, m) @ (m, p) -> (n, p): both arguments must be matrices."""
-    if input.dim() != 2:
-        raise RuntimeError("self must be a matrix")
-    if mat2.dim() != 2:
-        raise RuntimeError("mat2 must be a matrix")
-    return matmul(input, mat2, out=out)
+    _check_mm(input, mat2)
+    return _finish(MatMul.apply(input, mat2), out)
 
 
 def bmm(input, mat2, *, out=None):
     """(b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
-    if input.dim() != 3:
-        raise RuntimeError("batch1 must be a 3D tensor")
-    if mat2.dim() != 3:
-        raise RuntimeError("batch2 must be a 3D tensor")
-    a, b = input.shape, mat2.shape
-    if b[0] != a[0] or b[1] != a[2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{a[0]}, {a[2]}] but "
-            f"got: [{b[0]}, {b[1]}]."
-        )
-    return matmul(input, mat2, out=out)
+    _check_bmm(input, mat2)
+    return _finish(Bmm.apply(input, mat2), out)
 
 
 def mv(input, vec, *, out=None):
@@ -339,27 +335,28 @@ class Addbmm(Addmm):
 
 
 def _check_mm(a, b):
-    if a.dim() != 2:
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 2:
         raise RuntimeError("self must be a matrix")
-    if b.dim() != 2:
+    if len(sb) != 2:
         raise RuntimeError("mat2 must be a matrix")
-    if a.shape[1] != b.shape[0]:
+    if sa[1] != sb[0]:
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(a.shape)} and "
-            f"{_dims_str(b.shape)})"
+            f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(sa)} and {_dims_str(sb)})"
         )
     _same_dtype(a, b)
 
 
 def _check_bmm(a, b):
-    if a.dim() != 3:
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
-    if b.dim() != 3:
+    if len(sb) != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
-    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+    if sb[0] != sa[0] or sb[1] != sa[2]:
         raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
-            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+            f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, "
+            f"{sa[2]}] but got: [{sb[0]}, {sb[1]}]."
         )
     _same_dtype(a, b)
 

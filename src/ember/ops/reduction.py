@@ -95,8 +95,8 @@ class Sum(Function):
     def forward(ctx, x, dims, keepdim, np_dtype):
         a = x._data
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        xp = get_array_module(a)
-        return as_array(xp.sum(a, axis=dims, keepdims=keepdim, dtype=np_dtype))
+        # the array's method: NumPy's module-level wrapper costs more than the sum itself
+        return as_array(a.sum(axis=dims, keepdims=keepdim, dtype=np_dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -327,11 +327,11 @@ class _ExtremeDim(Function):
         else:
             if a.shape[dim] == 0:
                 _check_nonempty("max" if largest else "min", a.shape, (dim,), False)
-            idx = (xp.argmax if largest else xp.argmin)(a, axis=dim, keepdims=True)
-            vals = xp.take_along_axis(a, idx, axis=dim)
-            if not keepdim:
-                vals = xp.squeeze(vals, dim)
-                idx = xp.squeeze(idx, dim)
+            # two reductions cost less than picking with take_along_axis
+            if largest:
+                vals, idx = a.max(axis=dim, keepdims=keepdim), a.argmax(axis=dim, keepdims=keepdim)
+            else:
+                vals, idx = a.min(axis=dim, keepdims=keepdim), a.argmin(axis=dim, keepdims=keepdim)
         indices = Tensor._make(as_array(idx.astype(np.int64, copy=False)), False, None)
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
@@ -472,19 +472,21 @@ def _count(shape, dims) -> int:
 
 
 def _var_array(a, dims, correction, keepdim, name):
-    """The variance array, with torch's warning (not NumPy's) when N - correction <= 0."""
-    xp = get_array_module(a)
-    if _count(a.shape, dims) - correction > 0:
-        return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
-    warnings.warn(
-        f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-        "reduction factor (input numel divided by output numel).",
-        UserWarning,
-        stacklevel=4,
-    )
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+    """The variance array (two passes: the mean, then the squared deviations), with torch's
+    warning when N - correction <= 0."""
+    n = _count(a.shape, dims)
+    denom = n - correction
+    if denom <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=4,
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centered = a - a.sum(axis=dims, keepdims=True) / n if n else a.copy()
+        centered *= centered
+        return centered.sum(axis=dims, keepdims=keepdim) / _py_max(denom, 0)
 
 
 def _var_grad(x, g, dims, keepdim, denom):

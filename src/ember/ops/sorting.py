@@ -61,6 +61,17 @@ def _order(a, dim, descending, stable=True):
     return get_array_module(a).argsort(_sort_key(a, descending), axis=dim, kind="stable")
 
 
+def _take_along(a, idx, axis):
+    """``take_along_axis`` with a fast path for the last axis of a matrix (NumPy's own builds
+    its index in Python on every call)."""
+    xp = get_array_module(a)
+    if a.ndim == 2 and axis in (1, -1):
+        return a[xp.arange(a.shape[0])[:, None], idx]
+    if a.ndim == 1:
+        return a[idx]
+    return xp.take_along_axis(a, idx, axis=axis)
+
+
 class SortValues(Function):
     """Values picked along ``dim`` at ``indices`` (computed by the caller, with ``dim`` kept);
     ``keepdim=False`` drops that dim from the result. The gradient goes back to the picked
@@ -75,7 +86,7 @@ class SortValues(Function):
         ctx.save_for_backward(indices)
         if a.ndim == 0:
             return a.copy()
-        out = get_array_module(a).take_along_axis(a, indices._data, axis=dim)
+        out = _take_along(a, indices._data, dim)
         return out if keepdim else out.squeeze(dim)
 
     @staticmethod
@@ -163,12 +174,12 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if a.ndim == 0:
         return _zero_dim(TopkValues, input, return_types.topk)
     xp = get_array_module(a)
-    if 0 < k < n // 2:
+    if 0 < k < n // 4 and n > 64:
         # partition the k wanted elements to the front, then sort only those
         key = _sort_key(a, descending=largest)
         part = xp.take(xp.argpartition(key, k - 1, axis=d), xp.arange(k), axis=d)
-        inner = xp.argsort(xp.take_along_axis(key, part, axis=d), axis=d, kind="stable")
-        part = xp.take_along_axis(part, inner, axis=d)
+        inner = xp.argsort(_take_along(key, part, d), axis=d, kind="stable")
+        part = _take_along(part, inner, d)
         idx = _wrap(part.astype(np.int64))
     else:
         order = _order(a, d, descending=largest)
@@ -443,19 +454,48 @@ def bincount(input, weights=None, minlength=0):
 
 
 def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
-    """Indices where ``values`` would be inserted into the (last dim of) ``sorted_sequence``."""
-    seq = np.asarray(sorted_sequence._data)
+    """Indices where ``values`` would be inserted into the (last dim of) ``sorted_sequence``
+    to keep it sorted (after equal elements with ``right=True``)."""
+    seq = sorted_sequence._data
+    xp = get_array_module(seq)
     scalar = not isinstance(values, Tensor)
-    v = np.asarray(values if scalar else values._data)
+    v = xp.asarray(values if scalar else values._data)
     side = side or ("right" if right else "left")
-    if seq.ndim == 1:
-        res = np.searchsorted(seq, v, side=side)
-    else:
-        flat_seq = seq.reshape(-1, seq.shape[-1])
-        flat_v = v.reshape(flat_seq.shape[0], -1)
-        res = np.stack([np.searchsorted(s, x, side=side) for s, x in zip(flat_seq, flat_v)])
+    if sorter is not None:
+        seq = xp.take_along_axis(seq, sorter._data, axis=-1)
+    if seq.ndim <= 1:
+        res = _batched_search(seq.reshape(1, -1), v.reshape(1, -1), side == "right")
         res = res.reshape(v.shape)
-    return _wrap(np.asarray(res).astype(np.int32 if out_int32 else np.int64))
+    else:
+        if v.shape[:-1] != seq.shape[:-1]:
+            raise RuntimeError(
+                "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                "dimensions of boundaries tensor and input value tensor must match, but we got "
+                f"boundaries tensor {list(seq.shape)} and input value tensor {list(v.shape)}"
+            )
+        res = _batched_search(seq, v, side == "right")
+    return _wrap(xp.asarray(res).astype(np.int32 if out_int32 else np.int64))
+
+
+def _batched_search(seq, v, right):
+    """Binary search of each row of ``v`` in the matching row of ``seq`` (2-D arrays), all
+    rows at once: log2(n) vectorized steps."""
+    xp = get_array_module(seq)
+    n = seq.shape[-1]
+    rows = seq.reshape(-1, n)
+    vals = v.reshape(rows.shape[0], -1)
+    lo = xp.zeros(vals.shape, dtype=np.int64)
+    hi = xp.full(vals.shape, n, dtype=np.int64)
+    for _ in range(int(n).bit_length()):
+        mid = (lo + hi) // 2
+        probe = xp.take_along_axis(rows, xp.minimum(mid, n - 1), axis=1)
+        # go right unless the value sorts at or before the probe: as torch compares, a NaN
+        # on either side sends the search right
+        before = ~(vals < probe) if right else ~(vals <= probe)
+        active = lo < hi
+        lo = xp.where(active & before, mid + 1, lo)
+        hi = xp.where(active & ~before, mid, hi)
+    return lo.reshape(v.shape)
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False):
