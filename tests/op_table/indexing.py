@@ -69,6 +69,14 @@ def _setitem_detached(t, x):
     return out, x * 1
 
 
+def _grad_sq(t, f, x):
+    """The gradient of sum(f(x)^2), kept in the graph (its own gradient is a second
+    derivative)."""
+    out = f(x)
+    (g,) = t.autograd.grad((out * out).sum(), x, create_graph=True)
+    return g
+
+
 def _distinct_inputs(rng, shape, dtype):
     """Distinct values in ±[0.5, 2]: no ties for amax/amin, no zeros for prod."""
     n = int(np.prod(shape)) if shape else 1
@@ -419,6 +427,12 @@ ROWS = [
         inputs={1: mask},
     ),
     Op(
+        "masked_fill_larger_mask",
+        lambda t, x, m: t.masked_fill(x, m, 3.0),
+        [((3, 1), (3, 4)), ((3, 4), (2, 3, 4))],
+        inputs={1: mask},
+    ),
+    Op(
         "masked_fill_tensor",
         lambda t, x, m, v: x.masked_fill(m, v),
         [((3, 4), (3, 4), ())],
@@ -455,6 +469,41 @@ ROWS = [
         lambda t, x, m, s: x.clone().masked_scatter_(m, s),
         [((3, 4), (3, 4), (12,))],
         inputs={1: mask},
+    ),
+    # -- second derivatives through the indexing ops (outputs are first derivatives)
+    Op(
+        "double_backward_getitem",
+        lambda t, x: _grad_sq(t, lambda y: y[[0, 2, 0]], x),
+        M,
+        gradcheck=False,
+    ),
+    Op(
+        "double_backward_gather",
+        lambda t, x, i: _grad_sq(t, lambda y: y.gather(1, i), x),
+        [((3, 5), (3, 4))],
+        inputs={1: idx(5)},
+        gradcheck=False,
+    ),
+    Op(
+        "double_backward_scatter_add",
+        lambda t, x, i, s: _grad_sq(t, lambda y: y.scatter_add(1, i, s * y[:, :4]), x),
+        [((3, 5), (3, 4), (3, 4))],
+        inputs={1: idx(5)},
+        gradcheck=False,
+    ),
+    Op(
+        "double_backward_index_select",
+        lambda t, x, i: _grad_sq(t, lambda y: y.index_select(0, i), x),
+        [((5, 3), (4,))],
+        inputs={1: idx(5)},
+        gradcheck=False,
+    ),
+    Op(
+        "double_backward_masked",
+        lambda t, x, m: _grad_sq(t, lambda y: y.masked_fill(m, 0.5), x),
+        [((3, 4), (3, 4))],
+        inputs={1: mask},
+        gradcheck=False,
     ),
     # -- take, take_along_dim, nonzero
     Op(

@@ -45,6 +45,36 @@ ROWS = [
         [((3, 4), (4, 5)), ((4,), (2, 4, 5))],
         gradcheck=False,
     ),
+    Op(
+        "double_backward_einsum_trace",
+        lambda t, x: t.autograd.grad(t.einsum("ii", x) ** 2, x, create_graph=True),
+        [((3, 3),)],
+        gradcheck=False,
+    ),
+    Op(
+        "double_backward_det",
+        lambda t, x: t.autograd.grad(t.linalg.det(x), x, create_graph=True),
+        [((3, 3),)],
+        domain=well_conditioned,
+        gradcheck=False,
+        rtol=1e-4,
+    ),
+    Op(
+        "double_backward_inv",
+        lambda t, x: t.autograd.grad(t.linalg.inv(x).sum(), x, create_graph=True),
+        [((3, 3),)],
+        domain=well_conditioned,
+        gradcheck=False,
+        rtol=1e-4,
+    ),
+    Op(
+        "double_backward_addmm",
+        lambda t, b, x, y: t.autograd.grad(
+            (t.addmm(b, x, y) ** 2).sum(), (b, x, y), create_graph=True
+        ),
+        [((5,), (3, 4), (4, 5))],
+        gradcheck=False,
+    ),
     Op("mm", lambda t, x, y: t.mm(x, y), [((3, 4), (4, 5)), ((1, 4), (4, 1)), ((0, 2), (2, 3))]),
     Op("mm_method", lambda t, x, y: x.mm(y), [((3, 4), (4, 2))]),
     Op("bmm", lambda t, x, y: t.bmm(x, y), [((2, 3, 4), (2, 4, 5)), ((0, 3, 4), (0, 4, 2))]),

@@ -75,6 +75,30 @@ ROWS = [
         domain=with_zeros,
         gradcheck=False,  # ember's gradcheck evaluates fn under no_grad (torch's does not)
     ),
+    # -- second derivatives (the rows' outputs are first derivatives, kept in the graph)
+    *[
+        Op(
+            f"double_backward_{name}",
+            lambda t, x, f=f: _grad_of(t, f, x),
+            DIM1[:2],
+            domain=dom,
+            gradcheck=False,
+        )
+        for name, f, dom in [
+            ("sum", lambda y: (y * y).sum(1), (-2.0, 2.0)),
+            ("mean", lambda y: y.mean(0) ** 2, (-2.0, 2.0)),
+            ("std", lambda y: y.std(1), (-2.0, 2.0)),
+            ("var_mean", lambda y: _sum_pair(_lib(y).var_mean(y, 1)), (-2.0, 2.0)),
+            ("norm", lambda y: y.norm(dim=1), away_from_zero),
+            ("norm_p3", lambda y: y.norm(3, dim=1), away_from_zero),
+            ("logsumexp", lambda y: y.logsumexp(1), (-2.0, 2.0)),
+            ("cumsum", lambda y: y.cumsum(1) ** 2, (-2.0, 2.0)),
+            ("cumprod", lambda y: y.cumprod(1), away_from_zero),
+            ("cumprod_zeros", lambda y: y.cumprod(1), with_zeros),
+            ("amax", lambda y: y.amax(1) ** 2, distinct),
+            ("max_dim", lambda y: y.max(1).values ** 2, distinct),
+        ]
+    ],
     # -- max, min, amax, amin, argmax, argmin
     Op("max", lambda t, x: t.max(x), NONEMPTY, domain=distinct),
     Op("min", lambda t, x: x.min(), NONEMPTY, domain=distinct),
@@ -185,6 +209,15 @@ ROWS = [
     ),
     Op("count_nonzero_int", lambda t, x: t.count_nonzero(x, 0), DIM1, grad=False, dtypes=INTS),
 ]
+
+
+def _lib(y):
+    """The module of tensor ``y`` (ember or torch)."""
+    return __import__(type(y).__module__.split(".")[0])
+
+
+def _sum_pair(pair):
+    return pair[0] + pair[1]
 
 
 def _grad_of(t, f, x):

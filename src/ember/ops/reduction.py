@@ -800,29 +800,29 @@ class CumProd(Function):
         d = ctx.dim
         if not bool((x._data == 0).any()):
             return flip(cumsum(flip(g * out, d), d), d) / x, None, None
-        return _cumprod_grad_zeros(x, out, g, d), None, None
+        return _cumprod_grad_zeros(x, g, d), None, None
 
 
-def _cumprod_grad_zeros(x, out, g, d):
-    """cumprod's gradient when ``x`` has zeros along ``d``. With z the first zero of a slice:
-    before z, grad_i = sum_{k>=i} g_k out_k / x_i (out_k is 0 from z on); at z, grad_z =
-    prod_{j<z} x_j * sum_{k>=z} g_k prod_{z<j<=k} x_j; after z every product holds x_z = 0."""
-    from .arith import where
-    from .shape import flip
+def _cumprod_grad_zeros(x, g, d):
+    """cumprod's gradient without dividing by x (which may hold zeros):
+    grad_i = prod_{j<i} x_j * S_i with S_i = g_i + x_{i+1} S_{i+1}. The recurrence is a suffix
+    scan of affine maps s -> g_i + a_i s, combined in log2(n) vectorized steps (Hillis-Steele);
+    written with ember ops, so it is exact as a function and double backward works."""
+    from .creation import ones_like, zeros_like
+    from .shape import cat, narrow
 
-    a = x._data
-    xp = get_array_module(a)
-    n = a.shape[d]
-    is_zero = a == 0
-    z = xp.where(is_zero.any(axis=d, keepdims=True), is_zero.argmax(axis=d, keepdims=True), n)
-    pos = xp.arange(n).reshape((-1,) + (1,) * (a.ndim - d - 1))
-    before, at, after = _wrap(pos < z), _wrap(pos == z), _wrap(pos > z)
-    safe = where(before, x, 1.0)
-    part1 = where(before, flip(cumsum(flip(g * out, d), d), d) / safe, 0.0)
-    tail = cumprod(where(after, x, 1.0), d)
-    total = sum(where(_wrap(pos >= z), g * tail, 0.0), d, keepdim=True)
-    part2 = where(at, prod(safe, d, keepdim=True) * total, 0.0)
-    return part1 + part2
+    n = x.shape[d]
+    edge = zeros_like(narrow(x, d, 0, 1))
+    a = cat([narrow(x, d, 1, n - 1), edge], d)  # a_i = x_{i+1}, and 0 past the end
+    s = g
+    step = 1
+    while step < n:
+        pad = zeros_like(narrow(x, d, 0, step))
+        s = s + a * cat([narrow(s, d, step, n - step), pad], d)
+        a = a * cat([narrow(a, d, step, n - step), pad], d)
+        step *= 2
+    before = cumprod(cat([ones_like(edge), narrow(x, d, 0, n - 1)], d), d)
+    return before * s
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
