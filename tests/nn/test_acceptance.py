@@ -38,11 +38,16 @@ def _require(*names: str) -> None:
             pytest.skip(f"waiting for {module}.{attr}")
 
 
-def _compare(script: str) -> None:
+def _folder() -> Path:
     pytest.importorskip("torch")
     folder = _acceptance_dir()
     if folder is None:
         pytest.skip("the shared acceptance scripts are not on this machine")
+    return folder
+
+
+def _compare(script: str, folder: Path | None = None) -> None:
+    folder = folder or _folder()
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     done = subprocess.run(
@@ -69,3 +74,27 @@ def test_seed_002_functional():
         "ember.optim:SGD",
     )
     _compare("seed_002_functional.py")
+
+
+# The parts of seed_002 that other families build (conv2d, ReLU, the losses, SGD), cut out so
+# that the rest (F.linear, F.dropout, the modules, their reprs and parameters) is checked now.
+_OTHER_FAMILIES = [
+    ("output = F.conv2d(input_data, weight, bias, stride=1, padding=1)\nprint(output)\n", ""),
+    ("criterion = nn.CrossEntropyLoss()\nprint(criterion)\n", ""),
+    ("criterion2 = nn.MSELoss()\nprint(criterion2)\n", ""),
+    ("import torch.optim as optim\n", ""),
+    ("nn.ReLU()", "nn.Identity()"),
+    ("optimizer = optim.SGD(model.parameters(), lr=0.01)\nprint(optimizer)\n", ""),
+]
+
+
+def test_seed_002_nn_core_parts(tmp_path):
+    folder = _folder()
+    text = (folder / "seed_002_functional.py").read_text(encoding="utf-8")
+    for old, new in _OTHER_FAMILIES:
+        if old not in text:
+            pytest.skip(f"seed_002 changed: {old.strip()!r} not found")
+        text = text.replace(old, new)
+    (tmp_path / "seed_002_nn_core_parts.py").write_text(text, encoding="utf-8")
+    (tmp_path / "compare.py").write_text((folder / "compare.py").read_text(encoding="utf-8"))
+    _compare("seed_002_nn_core_parts.py", tmp_path)
