@@ -89,20 +89,20 @@ class _Formatter:
         vmin, vmax = absv.min(), absv.max()
         p = OPTS.precision
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        items = finite.tolist()
         if self.int_mode:
-            if vmax / vmin > 1000.0 or vmax > 1.0e8:
-                self.sci_mode = True
-                self.max_width = max(len(f"{v:.{p}e}") for v in items)
-            else:
-                self.max_width = max(len(f"{v:.0f}") + 1 for v in items)
-        elif vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4:
-            self.sci_mode = True
-            self.max_width = max(len(f"{v:.{p}e}") for v in items)
+            self.sci_mode = bool(vmax / vmin > 1000.0 or vmax > 1.0e8)
         else:
-            self.max_width = max(len(f"{v:.{p}f}") for v in items)
+            self.sci_mode = bool(vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4)
         if OPTS.sci_mode is not None:
             self.sci_mode = OPTS.sci_mode
+        # the width follows the mode finally chosen (a forced sci_mode included)
+        items = finite.tolist()
+        if self.sci_mode:
+            self.max_width = max(len(f"{v:.{p}e}") for v in items)
+        elif self.int_mode:
+            self.max_width = max(len(f"{v:.0f}") + 1 for v in items)
+        else:
+            self.max_width = max(len(f"{v:.{p}f}") for v in items)
 
     def format(self, value) -> str:
         if self.floating:

@@ -198,10 +198,16 @@ class BackwardNode(FunctionCtx):
 
     @property
     def next_functions(self) -> tuple:
+        """One ``(node, output index)`` per differentiable input, as torch lists them: float
+        tensors (``(None, 0)`` where one needs no grad), and the Python numbers an op takes in
+        a tensor's place (``x * 2``); integer tensors and other arguments are left out."""
         out = []
-        for edge in self._next:
+        slots = self._fn.scalar_slots if self._fn is not None else ()
+        for i, edge in enumerate(self._next):
             if edge is None:
-                out.append((None, 0))
+                dt = self._dtypes[i] if i < len(self._dtypes) else None
+                if (dt is not None and dt.kind in "fc") or (dt is None and i in slots):
+                    out.append((None, 0))
             elif isinstance(edge[0], Tensor):
                 out.append((AccumulateGrad(edge[0]), 0))
             else:
@@ -281,6 +287,9 @@ class Function:
 
     _Node = BackwardNode
     _setup = False
+    #: positions where a Python number stands in for a tensor operand (listed by
+    #: ``next_functions`` as ``(None, 0)``, as torch lists its wrapped scalars)
+    scalar_slots: tuple = ()
     #: the name of the grad_fn class (torch's ``AddBackward0`` style for built-ins)
     node_name: str | None = None
 
