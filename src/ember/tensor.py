@@ -77,6 +77,7 @@ class Tensor:
     _post_acc_hooks = None
     _base = None
     _view_fn = None
+    _view_version = 0
     _retains_grad = False
     # NumPy defers to Tensor's reflected operators (``np.float64(2) * t`` is a Tensor)
     __array_priority__ = 1000

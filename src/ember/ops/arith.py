@@ -1082,24 +1082,21 @@ def _fast_inplace(self, other, alpha, ufunc):
     if isinstance(other, Tensor):
         src = other._data
         if src.dtype != dst.dtype:
-            src_dt, dst_dt = from_numpy(src.dtype), from_numpy(dst.dtype)
-            if src_dt.category > dst_dt.category:
-                raise_cast_error(src_dt, dst_dt)
-        if len(src.shape) > len(dst.shape) or any(
-            s != 1 and s != d for s, d in zip(src.shape[::-1], dst.shape[::-1])
-        ):
-            raise RuntimeError(
-                f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
-                f"{_bshape(src.shape, dst.shape)}"
-            )
+            rt = binary_result(from_numpy(dst.dtype), dst.ndim > 0, other)
+            if rt.category > from_numpy(dst.dtype).category:
+                raise_cast_error(rt, from_numpy(dst.dtype))
+        if src.shape != dst.shape:
+            check_broadcast_into(src.shape, dst.shape)
     else:
         src = _scalar(other)
-        if isinstance(src, float) and dst.dtype.kind in "iub":
-            raise_cast_error(get_default_dtype(), from_numpy(dst.dtype))
+        if type(src) is not float or dst.dtype.kind in "iub":
+            rt = binary_result(from_numpy(dst.dtype), dst.ndim > 0, src)
+            if rt.category > from_numpy(dst.dtype).category:
+                raise_cast_error(rt, from_numpy(dst.dtype))
     if alpha != 1:
         src = src * alpha
     if not dst.flags.writeable:
-        write_into(self, dst)  # raises the overlapping-memory error
+        write_into(self, dst)  # raises torch's error for overlapping or read-only memory
     ufunc(dst, src, out=dst, casting="unsafe")
     vc = self._vc
     if vc is None:
@@ -1107,6 +1104,25 @@ def _fast_inplace(self, other, alpha, ufunc):
     else:
         vc[0] += 1
     return self
+
+
+def check_broadcast_into(src_shape, dst_shape) -> None:
+    """torch's errors for an in-place op whose other operand does not broadcast to ``self``:
+    a size mismatch, or a broadcast shape larger than ``self``."""
+    n = max(len(src_shape), len(dst_shape))
+    a = (1,) * (n - len(dst_shape)) + tuple(dst_shape)
+    b = (1,) * (n - len(src_shape)) + tuple(src_shape)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                f"non-singleton dimension {i}"
+            )
+    full = _bshape(src_shape, dst_shape)
+    if tuple(full) != tuple(dst_shape):
+        raise RuntimeError(
+            f"output with shape {list(dst_shape)} doesn't match the broadcast shape {full}"
+        )
 
 
 def _bshape(a, b):
