@@ -113,8 +113,10 @@ class Unpickler:
                     )
                 if handler(self) is _STOP:
                     return self.stack.pop()
-        except pickle.UnpicklingError:
-            raise
+        except pickle.UnpicklingError as exc:
+            if str(exc).startswith(self.label):
+                raise
+            raise pickle.UnpicklingError(f"{self.label}: {exc}") from None
         except (IndexError, KeyError, TypeError, ValueError, struct.error, UnicodeError) as exc:
             raise pickle.UnpicklingError(
                 f"{self.label}: malformed pickle data near byte {self.pos - start} "
