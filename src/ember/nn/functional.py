@@ -7,7 +7,6 @@ Each function lives with its op family in ``ember.ops`` (``nn_activation``, ``nn
 from __future__ import annotations
 
 from .. import ops  # noqa: F401
-from ..ops.linalg import matmul
 from ..ops.nn_activation import (
     celu,
     celu_,
@@ -53,6 +52,16 @@ from ..ops.nn_conv import (
     fold,
     unfold,
 )
+from ..ops.nn_dropout import (  # noqa: F401
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+from ..ops.nn_embedding import embedding, one_hot  # noqa: F401
+from ..ops.nn_linear import bilinear, linear  # noqa: F401
 from ..ops.nn_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -103,12 +112,19 @@ from ..ops.nn_pool import (
     max_unpool2d,
 )
 from ..ops.random import bernoulli  # noqa: F401
-from ..tensor import Tensor
 
 __all__ = [
-    # linear, dropout, embedding (the Module helper's part)
+    # linear, dropout, embedding
     "linear",
+    "bilinear",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
+    "embedding",
+    "one_hot",
     # activations
     "relu",
     "relu_",
@@ -205,21 +221,3 @@ __all__ = [
     "poisson_nll_loss",
     "gaussian_nll_loss",
 ]
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x W^T + b. Shapes: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
-    out = matmul(input, weight.t())
-    return out if bias is None else out + bias
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
-    """Zero each element with probability p during training, scaling the rest by 1/(1-p)."""
-    if p < 0 or p > 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
-        return input
-    if p == 1:
-        return input * 0
-    keep = (input.new_empty(input.shape).bernoulli_(1 - p)) / (1 - p)
-    return input * keep
