@@ -90,11 +90,11 @@ def _hooked(step: Callable) -> Callable:
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
         self._opt_called = True  # read by the LR schedulers' step-order warning
-        if self.__dict__.get("_in_step", False):
-            return step(self, *args, **kwargs)
         pre = self._optimizer_step_pre_hooks
         post = self._optimizer_step_post_hooks
         if not (pre or post or _global_pre_hooks or _global_post_hooks):
+            return step(self, *args, **kwargs)
+        if self.__dict__.get("_in_step", False):  # super().step(): the hooks ran already
             return step(self, *args, **kwargs)
         for hook in chain(list(_global_pre_hooks.values()), list(pre.values())):
             result = hook(self, args, kwargs)
@@ -272,7 +272,12 @@ class Optimizer:
                         states[p] = state
                 else:
                     update(p._data, grad._data, state, group)
-                bump_version(p)
+                # the in-place write bumps the version (a graph that saved p now refuses)
+                vc = p._vc
+                if vc is None:
+                    p._vc = [1]
+                else:
+                    vc[0] += 1
         return loss
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
@@ -418,13 +423,14 @@ def _register(hooks: OrderedDict, hook: Callable, prepend: bool) -> RemovableHan
 
 
 def _read_group(group: dict[str, Any]) -> dict[str, Any]:
-    """``group`` itself, or a copy with tensor hyperparameters (a Tensor ``lr``) as floats."""
-    for value in group.values():
-        if isinstance(value, Tensor) or (
-            isinstance(value, tuple) and any(isinstance(v, Tensor) for v in value)
-        ):
-            break
-    else:
+    """``group`` itself, or a copy with tensor hyperparameters (a Tensor ``lr``,
+    ``weight_decay`` or ``betas``, as torch allows) read as floats."""
+    betas = group.get("betas")
+    if not (
+        isinstance(group["lr"], Tensor)
+        or isinstance(group.get("weight_decay"), Tensor)
+        or (betas is not None and (isinstance(betas[0], Tensor) or isinstance(betas[1], Tensor)))
+    ):
         return group
     return {k: (_as_float(v) if k != "params" else v) for k, v in group.items()}
 
