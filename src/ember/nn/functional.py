@@ -7,35 +7,28 @@ tutorials. The nn issue owns this file and grows it.)
 from __future__ import annotations
 
 from .. import ops  # noqa: F401
-from ..ops.linalg import matmul
+from ..ops.nn_dropout import (  # noqa: F401
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+from ..ops.nn_embedding import embedding, one_hot  # noqa: F401
+from ..ops.nn_linear import bilinear, linear  # noqa: F401
 from ..ops.random import bernoulli  # noqa: F401
 from ..ops.reduction import logsumexp
 from ..tensor import Tensor
 
 __all__ = ["linear", "relu", "dropout", "softmax", "log_softmax", "cross_entropy", "mse_loss"]
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x W^T + b. Shapes: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
-    out = matmul(input, weight.t())
-    return out if bias is None else out + bias
+__all__ += ["bilinear", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+__all__ += ["feature_alpha_dropout", "embedding", "one_hot"]
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
     return input.relu_() if inplace else input.relu()
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
-    """Zero each element with probability p during training, scaling the rest by 1/(1-p)."""
-    if p < 0 or p > 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
-        return input
-    if p == 1:
-        return input * 0
-    keep = (input.new_empty(input.shape).bernoulli_(1 - p)) / (1 - p)
-    return input * keep
 
 
 def softmax(input: Tensor, dim=None, _stacklevel=3, dtype=None) -> Tensor:

@@ -71,7 +71,11 @@ def _xp_for(device):
 def _finish(arr, requires_grad: bool) -> Tensor:
     t = Tensor._make(arr, False, None)
     if requires_grad:
-        t.requires_grad_(True)
+        if arr.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._rg = True
     return t
 
 

@@ -77,11 +77,11 @@ __all__ = list(_arith_all) + list(_unary_all) + list(_compare_all) + ["zero_", "
 
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros, in place."""
-    return fill_(self, 0)
+    return _fill(self, 0, _Zero)
 
 
 class _Fill(Function):
-    node_name = "FillBackward0"
+    node_name = "FillBackward2"
 
     @staticmethod
     def forward(ctx, x, value):
@@ -95,8 +95,20 @@ class _Fill(Function):
         return g * 0, gv
 
 
+class _FillTensor(_Fill):
+    node_name = "FillBackward3"
+
+
+class _Zero(_Fill):
+    node_name = "ZeroBackward0"
+
+
 def fill_(self: Tensor, value) -> Tensor:
     """Set every element to ``value`` (a number or a 0-dim tensor), in place."""
+    return _fill(self, value, _FillTensor if isinstance(value, Tensor) else _Fill)
+
+
+def _fill(self: Tensor, value, fn) -> Tensor:
     if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError(
             "fill_ only supports 0-dimension value tensor but got tensor with "
@@ -112,11 +124,11 @@ def fill_(self: Tensor, value) -> Tensor:
 
         bump_version(self)
         return self
-    return apply_inplace(self, _Fill.apply, value)
+    return apply_inplace(self, fn.apply, value)
 
 
 class _Copy(Function):
-    node_name = "CopyBackwards"
+    node_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, src):

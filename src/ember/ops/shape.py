@@ -71,6 +71,7 @@ __all__ = [
     "diagonal",
     "diag",
     "diag_embed",
+    "diagflat",
     "meshgrid",
     "clone",
     "contiguous",
@@ -574,22 +575,24 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, dim, *tensors):
         arrays = [t._data for t in tensors]
+        nd = max(a.ndim for a in arrays)
+        # legacy rule: 1-D empty tensors are skipped when the others have more dims
+        ctx.skipped = [a.ndim == 1 and a.shape[0] == 0 and nd > 1 for a in arrays]
         ctx.dim = dim
-        ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-        ctx.skipped = [
-            a.ndim == 1 and a.shape[0] == 0 and tensors[0]._data.ndim > 1 for a in arrays
-        ]
+        ctx.sizes = [0 if skip else a.shape[dim] for a, skip in zip(arrays, ctx.skipped)]
         return get_array_module(arrays[0]).concatenate(
             [a for a, skip in zip(arrays, ctx.skipped) if not skip], axis=dim
         )
 
     @staticmethod
     def backward(ctx, g):
+        from .creation import zeros
+
         grads = [None]
         start = 0
         for n, skip in zip(ctx.sizes, ctx.skipped):
             if skip:
-                grads.append(None)
+                grads.append(zeros(0, dtype=g.dtype, device=g.device))
                 continue
             grads.append(narrow(g, ctx.dim, start, n))
             start += n
@@ -849,6 +852,8 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
+    if n == 0:  # an empty dim gives ``chunks`` empty pieces
+        return _split_views(SplitWithSizes, input, [(0, 0)] * chunks, d)
     return split(input, math.ceil(n / chunks), d)
 
 
@@ -876,7 +881,8 @@ class SliceView(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.in_shape, ctx.key = x._data.shape, key
-        return x._data[key]
+        # an Ellipsis makes NumPy return a 0-d view, not a copied scalar, for all-int keys
+        return x._data[key if Ellipsis in key else key + (Ellipsis,)]
 
     @staticmethod
     def backward(ctx, g):
@@ -968,23 +974,26 @@ class Unfold(Function):
         strides = (
             a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1 :] + (a.strides[dim],)
         )
-        return xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+        # windows that do not overlap may be written through, as in torch
+        writeable = step >= size and a.flags.writeable
+        return xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=writeable)
 
     @staticmethod
     def backward(ctx, g):
         from .creation import zeros
+        from .indexing import index_add
 
         dim, size, step = ctx.dim, ctx.size, ctx.step
         if len(ctx.shape) == 0:
             return g.reshape(()), None, None, None
-        out = zeros(ctx.shape, dtype=g.dtype, device=g.device)
         count = g.shape[dim]
-        for k in range(size):
-            piece = select(g, -1, k)  # (..., count, ...)
-            idx = slice(k, k + step * (count - 1) + 1, step)
-            key = (slice(None),) * dim + (idx,)
-            out = out + embed_region(piece, ctx.shape, key)
-        return out, None, None, None
+        # window c, element k came from position c * step + k: add every one back there
+        pos = np.arange(count)[:, None] * step + np.arange(size)[None, :]
+        merged = movedim(g, -1, dim + 1)  # (..., count, size, ...)
+        merged = merged.reshape(merged.shape[:dim] + (count * size,) + merged.shape[dim + 2 :])
+        index = Tensor._make(pos.reshape(-1).astype(np.int64), False, None)
+        out = zeros(ctx.shape, dtype=g.dtype, device=g.device)
+        return index_add(out, dim, index, merged), None, None, None
 
 
 def unfold(input, dimension, size, step):
@@ -996,7 +1005,7 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    return Unfold.apply(input, d, size, step)
+    return _as_view(Unfold, input, d, size, step)
 
 
 # -- triangles and diagonals ----------------------------------------------------------------------
@@ -1116,6 +1125,11 @@ def diag(input, diagonal=0, *, out=None):
     raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
 
 
+def diagflat(input, offset=0):
+    """The flattened input on the ``offset`` diagonal of a square matrix."""
+    return diag_embed(reshape(input, -1), offset, 0, 1)
+
+
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D tensors (``indexing='ij'`` or ``'xy'``)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -1142,8 +1156,7 @@ def meshgrid(*tensors, indexing=None):
         view_shape = [1] * len(ts)
         view_shape[i] = -1
         grids.append(expand(reshape(t, view_shape), shape))
-    if swap:
-        grids = [transpose(g, 0, 1) for g in grids]
+    if swap:  # 'xy': the grids of the swapped inputs, in the inputs' order
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 
@@ -1153,24 +1166,26 @@ class Clone(Function):
     node_name = "CloneBackward0"
 
     @staticmethod
-    def forward(ctx, x):
-        return x._data.copy()
+    def forward(ctx, x, order):
+        return x._data.copy(order=order)
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        return g, None
 
 
 def clone(input, *, memory_format=None):
-    """A copy with its own memory (differentiable)."""
-    return Clone.apply(input)
+    """A copy with its own memory (differentiable). As torch's ``preserve_format``, the copy
+    keeps the input's memory layout (a transposed input gives a transposed copy)."""
+    order = "C" if memory_format is not None and "contiguous" in str(memory_format) else "K"
+    return Clone.apply(input, order)
 
 
 def contiguous(input, memory_format=None):
     """``input`` if already contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    return Clone.apply(input)
+    return Clone.apply(input, "C")
 
 
 class AsStrided(Function):
