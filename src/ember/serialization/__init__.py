@@ -11,6 +11,7 @@ look into them.
 from __future__ import annotations
 
 from ._load import load
+from ._safetensors import load_file, save_file
 from ._save import save
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "save_file", "load_file"]
