@@ -159,9 +159,12 @@ def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     order = (0, 1 + k) + tuple(range(1, 1 + k)) + tuple(range(2 + k, 2 + 2 * k))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(sizes, pads))
     buf = _col2im(cols.transpose(order), padded, stride, dilation)  # (Cout, N, *Sp)
-    res = _crop(buf, pads, sizes).transpose((1, 0) + tuple(range(2, 2 + k)))
-    if b is not None:
-        res = res + b.reshape((1, cout) + (1,) * k)
+    view = _crop(buf, pads, sizes).transpose((1, 0) + tuple(range(2, 2 + k)))
+    res = xp.empty(view.shape, dtype=view.dtype)  # (N, Cout, *sizes), contiguous
+    if b is None:
+        res[...] = view
+    else:
+        xp.add(view, b.reshape((1, cout) + (1,) * k), out=res)
     return res
 
 
