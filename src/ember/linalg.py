@@ -7,7 +7,17 @@ from .ops.linalg import det, inv, matmul
 from .ops.reduction import vector_norm
 from .tensor import Tensor
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "inv", "det", "matmul", "cross", "solve"]
+__all__ = [
+    "norm",
+    "vector_norm",
+    "matrix_norm",
+    "inv",
+    "det",
+    "matmul",
+    "cross",
+    "solve",
+    "multi_dot",
+]
 
 
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
@@ -40,6 +50,18 @@ def norm(A: Tensor, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
 
 def cross(input, other, *, dim=-1):
     return _cross(input, other, dim)
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices (the first may be 1-D, a row; the last 1-D, a
+    column), multiplied left to right."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = matmul(out, t)
+    return out
 
 
 def solve(A: Tensor, B: Tensor, *, left=True):

@@ -518,6 +518,15 @@ class Tensor:
     # -- Python protocol ---------------------------------------------------------------------
     __hash__ = object.__hash__
 
+    def __getattr__(self, name: str):
+        # reached only when normal lookup fails: a torch method ember lacks is named as such
+        message = f"'{type(self).__name__}' object has no attribute '{name}'"
+        if name.startswith("_"):
+            raise AttributeError(message)
+        from .compat import MissingAttribute
+
+        raise MissingAttribute(f"ember does not implement torch.Tensor.{name} ({message})")
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

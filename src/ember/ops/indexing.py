@@ -569,10 +569,39 @@ class ScatterReduce(Function):
             else:
                 gx = scatter(g, dim, index, 0.0)
         else:
-            raise NotImplementedError(f"ember: the gradient of scatter_reduce('{reduce}')")
+            gx, gs = _scatter_prod_grads(g, x, index, src, out, dim, ctx.include_self, need)
         if gs is not None:
             gs = _pad_to(gs, src.shape)
         return (gx if need[0] else None), None, None, (gs if need[3] else None), None, None
+
+
+def _scatter_prod_grads(g, x, index, src, out, dim, include_self, need):
+    """scatter_reduce('prod'): out = (x if include_self) * prod of the src values scattered to
+    a position. d out / d x is that product; d out / d src_j is out / src_j, or, for the only
+    zero among a position's src values, the product of the others."""
+    from .arith import where
+    from .creation import ones_like, zeros
+
+    src = src[tuple(slice(0, n) for n in index.shape)]
+    gx = gs = None
+    if need[0]:
+        if include_self:
+            gx = g * scatter_reduce(ones_like(x), dim, index, src, "prod")
+        else:
+            gx = scatter(g, dim, index, 0.0)
+    if need[3]:
+        zero = src == 0
+        count = scatter_add(zeros(x.shape, dtype=g.dtype), dim, index, zero.to(g.dtype))
+        single = zero & (gather(count, dim, index) == 1)
+        others = scatter_reduce(
+            x, dim, index, where(single, 1.0, src), "prod", include_self=include_self
+        )
+        gs = where(
+            single,
+            gather(g * others, dim, index),
+            gather(g * out, dim, index) / where(zero, 1.0, src),
+        )
+    return gx, gs
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
@@ -601,8 +630,8 @@ class IndexSelect(Function):
         a = x._data
         ctx.shape, ctx.dim = a.shape, dim
         ctx.save_for_backward(index)
-        if a.ndim == 0:
-            return a.reshape(index._data.shape).copy()
+        if a.ndim == 0:  # a 0-dim input gives a 0-dim result, as in torch
+            return a.copy()
         return get_array_module(a).take(a, index._data.reshape(-1), axis=dim)
 
     @staticmethod
@@ -881,6 +910,12 @@ def take_along_dim(input, indices, dim=None):
         return take(input, indices.reshape(-1))
     from .shape import expand
 
+    if input._data.ndim != indices._data.ndim:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {input._data.ndim} dimensions for input, and "
+            f"{indices._data.ndim} dimensions for indices"
+        )
     d = wrap_dim(dim, input._data.ndim)
     shape = list(
         np.broadcast_shapes(
