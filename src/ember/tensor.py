@@ -51,6 +51,10 @@ _DEPRECATED_0D = (
 _GRAPH_STATE = frozenset(
     ("_hooks", "_post_acc_hooks", "_base", "_view_fn", "_view_version", "_output_nr")
 )
+_TO_SCALAR_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
 _warned = set()  # torch warns once per process about deprecated uses
 
 
@@ -553,6 +557,8 @@ class Tensor:
     def __float__(self) -> float:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._rg:
+            _warn_once("float", _TO_SCALAR_WARNING)
         return float(self._data.item())
 
     def __int__(self) -> int:
