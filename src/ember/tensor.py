@@ -47,6 +47,10 @@ _T_WARNING = (
 _DEPRECATED_0D = (
     "Tensor.{} is deprecated on 0-D tensors. This function is the identity in these cases."
 )
+# per-tensor graph bookkeeping, never pickled or deep-copied (a copy is a new leaf)
+_GRAPH_STATE = frozenset(
+    ("_hooks", "_post_acc_hooks", "_base", "_view_fn", "_view_version", "_output_nr")
+)
 _warned = set()  # torch warns once per process about deprecated uses
 
 
@@ -518,6 +522,15 @@ class Tensor:
     # -- Python protocol ---------------------------------------------------------------------
     __hash__ = object.__hash__
 
+    def __getattr__(self, name: str):
+        # reached only when normal lookup fails: a torch method ember lacks is named as such
+        message = f"'{type(self).__name__}' object has no attribute '{name}'"
+        if name.startswith("_"):
+            raise AttributeError(message)
+        from .compat import MissingAttribute
+
+        raise MissingAttribute(f"ember does not implement torch.Tensor.{name} ({message})")
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -572,10 +585,8 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         from .ops.creation import _rebuild_from_pickle
 
-        return (
-            _rebuild_from_pickle,
-            (type(self), to_numpy(self._data), self._rg, dict(self.__dict__)),
-        )
+        state = {k: v for k, v in self.__dict__.items() if k not in _GRAPH_STATE}
+        return (_rebuild_from_pickle, (type(self), to_numpy(self._data), self._rg, state))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -599,9 +610,8 @@ class Tensor:
         if self._grad is not None:
             new._grad = copy.deepcopy(self._grad, memo)
         for k, v in self.__dict__.items():
-            if k in ("_hooks", "_post_acc_hooks"):
-                continue
-            new.__dict__[k] = copy.deepcopy(v, memo)
+            if k not in _GRAPH_STATE:
+                new.__dict__[k] = copy.deepcopy(v, memo)
         return new
 
     # -- indexing ------------------------------------------------------------------------------

@@ -215,3 +215,51 @@ def test_killed_save_leaves_previous_checkpoint_intact(tmp_path):
     back = ember.load(path)
     assert back["step"] >= 1 and back["w"].shape == (4_000_000,)
     assert bool((back["w"] == 1).all())
+
+
+# -- user-declared safe globals (torch.serialization's API) ---------------------------------------
+class Config:
+    def __init__(self, depth):
+        self.depth = depth
+
+
+def test_safe_globals_let_vetted_classes_load(tmp_path):
+    from ember.serialization import (
+        add_safe_globals,
+        clear_safe_globals,
+        get_safe_globals,
+        get_unsafe_globals_in_checkpoint,
+        safe_globals,
+    )
+
+    path = tmp_path / "cfg.pt"
+    ember.save({"config": Config(3), "w": ember.ones(2)}, path)
+    name = f"{Config.__module__}.Config"
+    assert get_unsafe_globals_in_checkpoint(path) == [name]
+    with pytest.raises(pickle.UnpicklingError, match=f"global '{name}'"):
+        ember.load(path)
+    with safe_globals([Config]):
+        back = ember.load(path)
+        assert get_unsafe_globals_in_checkpoint(path) == []
+    assert type(back["config"]) is Config and back["config"].depth == 3
+    assert get_safe_globals() == []
+    add_safe_globals([(Config, name)])
+    try:
+        assert ember.load(path)["config"].depth == 3
+        assert get_safe_globals() == [Config]
+    finally:
+        clear_safe_globals()
+    with pytest.raises(pickle.UnpicklingError):
+        ember.load(path)
+
+
+def test_unsafe_globals_of_torch_files(tmp_path, torch):
+    import ember.serialization as es
+
+    torch.save({"arr": np.arange(3), "t": torch.ones(1)}, tmp_path / "np.pt")
+    names = es.get_unsafe_globals_in_checkpoint(tmp_path / "np.pt")
+    assert any(n.startswith("numpy") for n in names) and not any("torch" in n for n in names)
+    torch.save({"t": torch.ones(1)}, tmp_path / "l.pt", _use_new_zipfile_serialization=False)
+    assert es.get_unsafe_globals_in_checkpoint(tmp_path / "l.pt") == []
+    expected = torch.serialization.get_unsafe_globals_in_checkpoint(str(tmp_path / "np.pt"))
+    assert sorted(names) == sorted(expected)

@@ -458,7 +458,7 @@ def backward(
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         execute(tensors, roots, retain_graph, create_graph, inputs, accumulate=True)
         return
     execute(tensors, roots, retain_graph, create_graph)

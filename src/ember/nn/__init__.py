@@ -19,3 +19,10 @@ __all__ = [
     "utils",
     *_modules_all,
 ]
+
+
+def __getattr__(name: str):
+    """A torch.nn name ember lacks raises an AttributeError that says so."""
+    from ..compat import missing_attribute
+
+    raise missing_attribute(__name__, name)

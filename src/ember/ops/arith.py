@@ -293,9 +293,14 @@ def sub(input, other, *, alpha=1, out=None):
     if out is not None:
         return _to_out(out, sub(input, other, alpha=alpha))
     if isinstance(input, Tensor):
-        _no_bool_sub(input, other)
+        if input._data.dtype.kind == "b" or _bool_operand(other):
+            _no_bool_sub(input, other)
         return Sub.apply(input, other, alpha)
     return rsub(other, input, alpha=alpha)
+
+
+def _bool_operand(x) -> bool:
+    return x is True or x is False or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
 
 
 def _no_bool_sub(a, b) -> None:
@@ -1063,6 +1068,8 @@ def add_(self, other, *, alpha=1):
 
 def sub_(self, other, *, alpha=1):
     """self -= alpha * other (in place)."""
+    if self._data.dtype.kind == "b" or _bool_operand(other):
+        _no_bool_sub(self, other)
     if not STATE.enabled or not (self._rg or (isinstance(other, Tensor) and other._rg)):
         return _fast_inplace(self, other, alpha, np.subtract)
     return apply_inplace(self, sub, other, alpha=alpha)

@@ -116,9 +116,10 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
             "inputs)."
         )
+    if not training or p == 0.0:
+        return input
     if input.dim() == 2:
-        out = feature_dropout(input.unsqueeze(0), p, training, inplace)
-        return out.squeeze(0) if out is not input else input
+        return feature_dropout(input.unsqueeze(0), p, training, inplace).squeeze(0)
     return feature_dropout(input, p, training, inplace)
 
 
@@ -163,9 +164,10 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             "and an optional batch dimension (i.e. 4D or 5D inputs).",
             stacklevel=2,
         )
+    if not training or p == 0.0:
+        return input
     if dim == 4:
-        out = feature_dropout(input.unsqueeze(0), p, training, inplace)
-        return out.squeeze(0) if out is not input else input
+        return feature_dropout(input.unsqueeze(0), p, training, inplace).squeeze(0)
     return feature_dropout(input, p, training, inplace)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._rebuild import UNTYPED, LoadedStorage, Restorer, StorageType, bfloat16_to_float32
+from ._safe_globals import build_user_object
 from ._save import LEGACY_PROTOCOL, MAGIC_NUMBER
 from ._unpickler import Allowed, Unpickler
 from ._zip import ZipReader
@@ -114,6 +115,7 @@ class _Loader:
                 persistent_load=persistent_load,
                 label=self.label,
                 buildable=(Tensor,),
+                build=build_user_object,
                 encoding=self.encoding,
             )
             return u.load(), pos + u.pos

@@ -149,7 +149,7 @@ class TorchPickler(pickle._Pickler):
             ):
                 return storage, offset // item, tuple(s // item for s in strides)
         # a layout no storage can express: a contiguous copy of its own
-        copy = np.ascontiguousarray(a)
+        copy = a.copy(order="C")
         storage = self._new_storage(copy.reshape(-1), location)
         return storage, 0, _contiguous_strides(a.shape)
 

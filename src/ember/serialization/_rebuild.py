@@ -18,6 +18,7 @@ from .. import dtypes as _dt
 from ..device import device as _device
 from ..size import Size
 from ..tensor import Tensor
+from ._safe_globals import user_global
 from ._unpickler import Allowed
 
 __all__ = ["StorageType", "LoadedStorage", "Restorer", "UNTYPED"]
@@ -102,7 +103,6 @@ class _Marker:
 
 
 _TENSOR_TYPE = _Marker("torch.Tensor")
-_PARAMETER_TYPE = _Marker("torch.nn.parameter.Parameter")
 
 
 class LoadedStorage:
@@ -148,6 +148,9 @@ class Restorer:
         table = {
             "collections.OrderedDict": Allowed("collections.OrderedDict", OrderedDict, True),
             "collections.Counter": Allowed("collections.Counter", Counter, True),
+            "torch.nn.parameter.Parameter": Allowed(
+                "torch.nn.parameter.Parameter", self._make_parameter, True
+            ),
             "builtins.set": Allowed("builtins.set", _set),
             "builtins.frozenset": Allowed("builtins.frozenset", _frozenset),
             "builtins.bytearray": Allowed("builtins.bytearray", _bytearray),
@@ -158,7 +161,6 @@ class Restorer:
             "torch.serialization._get_layout": Allowed("torch.serialization._get_layout", _layout),
             "torch.Tensor": _TENSOR_TYPE,
             "torch._tensor.Tensor": _TENSOR_TYPE,
-            "torch.nn.parameter.Parameter": _PARAMETER_TYPE,
             "torch._tensor._rebuild_from_type_v2": Allowed(
                 "torch._tensor._rebuild_from_type_v2", self.rebuild_from_type_v2
             ),
@@ -193,6 +195,8 @@ class Restorer:
     def resolve(self, module: str, name: str):
         """The object the global ``module.name`` stands for; UnpicklingError for the rest."""
         found = self.allowed.get(f"{module}.{name}")
+        if found is None:
+            found = user_global(f"{module}.{name}")
         if found is None:
             self.fail(
                 f"refused to load global '{module}.{name}': weights_only loading rebuilds only "
@@ -352,6 +356,13 @@ class Restorer:
             self.fail(f"a {data._data.dtype} parameter cannot require grad")
         return Parameter(data, requires_grad)
 
+    def _make_parameter(self, data=None, requires_grad=True):
+        from ..nn.parameter import Parameter
+
+        if data is not None and not isinstance(data, Tensor):
+            self.fail(f"a parameter's data is a {type(data).__name__}, not a tensor")
+        return Parameter(data, bool(requires_grad))
+
     def _rebuild_parameter_with_state(self, data, requires_grad, backward_hooks, state):
         param = self._rebuild_parameter(data, requires_grad, backward_hooks)
         self.set_state(param, state)
@@ -367,7 +378,7 @@ class Restorer:
         t = func(*args)
         if not isinstance(t, Tensor):
             self.fail("a tensor rebuild did not return a tensor")
-        if new_type is _PARAMETER_TYPE:
+        if isinstance(new_type, Allowed) and new_type.name == "torch.nn.parameter.Parameter":
             from ..nn.parameter import Parameter
 
             if not isinstance(t, Parameter):

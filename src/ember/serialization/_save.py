@@ -11,6 +11,7 @@ bytes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -119,21 +120,24 @@ def _write_legacy(stream, data, storages, protocol: int) -> None:
         stream.write(_storage_bytes(storage))
 
 
-def _atomic_write(path: str, write) -> None:
-    """Write through ``write(stream)`` to a temporary file beside ``path``, fsync it, and
-    rename it over ``path``; the temporary file is removed if anything fails."""
+@contextlib.contextmanager
+def atomic_path(path: str):
+    """Yield a temporary path beside ``path``; when the block succeeds, fsync that file and
+    rename it over ``path`` (a reader sees the old file or the new one, never part of one).
+    If the block fails the temporary file is removed."""
     if os.path.islink(path):
         path = os.path.realpath(path)
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(
         directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     )
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         if os.path.exists(path):
             os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
         os.replace(tmp, path)
@@ -144,6 +148,13 @@ def _atomic_write(path: str, write) -> None:
             pass
         raise
     _fsync_directory(directory)
+
+
+def _atomic_write(path: str, write) -> None:
+    """Write through ``write(stream)`` to ``path`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "xb") as stream:
+            write(stream)
 
 
 def _fsync_directory(directory: str) -> None:

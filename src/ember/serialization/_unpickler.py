@@ -21,15 +21,16 @@ __all__ = ["Allowed", "Unpickler"]
 
 
 class Allowed:
-    """A callable the allow-list exposes: ``REDUCE`` calls ``fn(*args)``; ``NEWOBJ`` calls it
-    too when ``newobj`` is set. ``name`` is the global's dotted name, for messages."""
+    """A callable the allow-list exposes: ``REDUCE`` calls ``fn(*args)``; ``NEWOBJ`` calls
+    ``new(*args)`` (``new=True`` means ``fn``; None refuses). ``name`` is the global's dotted
+    name, for messages."""
 
-    __slots__ = ("name", "fn", "newobj")
+    __slots__ = ("name", "fn", "new")
 
-    def __init__(self, name: str, fn, newobj: bool = False):
+    def __init__(self, name: str, fn, new=None):
         self.name = name
         self.fn = fn
-        self.newobj = newobj
+        self.new = fn if new is True else new
 
     def __repr__(self) -> str:
         return f"<allowed global {self.name}>"
@@ -48,7 +49,8 @@ class Unpickler:
     ``resolve(module, name)`` returns the object a global stands for or raises
     :class:`pickle.UnpicklingError`; ``persistent_load(pid)`` returns what a persistent id
     refers to; ``buildable`` lists the extra types whose instances ``BUILD`` may set plain
-    attributes on; ``label`` names the file in messages.
+    attributes on; ``build(inst, state)`` may handle ``BUILD`` first (returning True), for
+    classes the user allowed; ``label`` names the file in messages.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class Unpickler:
         persistent_load,
         label: str,
         buildable: tuple = (),
+        build=None,
         encoding: str = "utf-8",
     ):
         self.data = bytes(data)
@@ -67,6 +70,7 @@ class Unpickler:
         self.persistent_load = persistent_load
         self.label = label
         self.buildable = _BUILDABLE + tuple(buildable)
+        self.build_hook = build
         self.encoding = encoding
 
     # -- reading the stream ------------------------------------------------------------------
@@ -384,16 +388,18 @@ class Unpickler:
         self.stack.append(self._new(cls, args, kwargs))
 
     def _new(self, cls, args, kwargs):
-        if not isinstance(cls, Allowed) or not cls.newobj:
+        if not isinstance(cls, Allowed) or cls.new is None:
             self._fail(f"creating an instance of {_describe(cls)} is not allowed")
         if type(args) is not tuple or type(kwargs) is not dict or kwargs:
             self._fail(f"malformed pickle data: bad arguments to {cls.name}")
-        return cls.fn(*args)
+        return cls.new(*args)
 
     def _build(self):
         state = self.stack.pop()
         inst = self.stack[-1]
         if state is None:
+            return
+        if self.build_hook is not None and self.build_hook(inst, state):
             return
         if not isinstance(inst, self.buildable):
             self._fail(f"setting the state of a {type(inst).__name__} is not allowed")

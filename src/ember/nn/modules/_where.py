@@ -48,7 +48,7 @@ def annotate(exc: BaseException, module, args: tuple, kwargs: dict) -> None:
 
 
 def _rewritable(exc: BaseException) -> bool:
-    if isinstance(exc, (StopIteration, StopAsyncIteration)):
+    if isinstance(exc, (StopIteration, StopAsyncIteration, Warning)):
         return False
     if len(exc.args) > 1 or (exc.args and not isinstance(exc.args[0], str)):
         return False
@@ -276,10 +276,18 @@ def _operands(node, frame) -> list:
     return out
 
 
+class _DropSelf(ast.NodeTransformer):
+    """``self.weight`` -> ``weight``: the module path already says whose attribute it is."""
+
+    def visit_Attribute(self, node):
+        self.generic_visit(node)
+        if isinstance(node.value, ast.Name) and node.value.id == "self":
+            return ast.copy_location(ast.Name(id=node.attr, ctx=node.ctx), node)
+        return node
+
+
 def _source(expr) -> str:
-    text = ast.unparse(expr)
-    if text.startswith("self."):
-        text = text[5:]
+    text = ast.unparse(_DropSelf().visit(expr))
     if len(text) > 60:
         text = text[:57] + "..."
     return text

@@ -14,6 +14,7 @@ module's path in the model, its class and the shapes involved prepended to its m
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterator, Mapping
 
@@ -582,6 +583,13 @@ class Module:
         sharing storage), with ``_metadata`` giving each module's version."""
         if args:
             # torch's deprecated positional form: state_dict(destination, prefix, keep_vars)
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module"
+                ".state_dict for details.",
+                FutureWarning,
+                stacklevel=2,
+            )
             names = ("destination", "prefix", "keep_vars")
             given = dict(zip(names, args))
             destination = given.get("destination", destination)
@@ -603,7 +611,9 @@ class Module:
                 result = hook(module, destination, pre, {"version": module._version})
                 if result is not None:
                     destination = result
-            children = [(pre + name + ".", m) for name, m in module._modules.items() if m]
+            children = [
+                (pre + name + ".", m) for name, m in module._modules.items() if m is not None
+            ]
             stack.extend(reversed(children))
         return destination
 
