@@ -9,7 +9,9 @@ An algorithm is a subclass with two methods: ``_init_state(param, group)``, the 
 parameter starts with (torch's keys and dtypes), and ``_update(param, grad, state, group)``,
 one in-place update of one parameter's array. ``step`` runs the update for every parameter
 that has a gradient. Updates work on the arrays under the tensors (``p._data``), outside
-autograd, so a step costs a few array operations per parameter.
+autograd, so a step costs a few array operations per parameter; they write intermediate values
+into temporaries from ``_temp`` (reused across steps for large parameters) and read the
+gradient through ``_grad_in`` (maximize and L2 weight decay), so ``p.grad`` is never written.
 """
 
 from __future__ import annotations
