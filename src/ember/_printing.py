@@ -89,20 +89,20 @@ class _Formatter:
         vmin, vmax = absv.min(), absv.max()
         p = OPTS.precision
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        items = finite.tolist()
         if self.int_mode:
-            if vmax / vmin > 1000.0 or vmax > 1.0e8:
-                self.sci_mode = True
-                self.max_width = max(len(f"{v:.{p}e}") for v in items)
-            else:
-                self.max_width = max(len(f"{v:.0f}") + 1 for v in items)
-        elif vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4:
-            self.sci_mode = True
-            self.max_width = max(len(f"{v:.{p}e}") for v in items)
+            self.sci_mode = bool(vmax / vmin > 1000.0 or vmax > 1.0e8)
         else:
-            self.max_width = max(len(f"{v:.{p}f}") for v in items)
+            self.sci_mode = bool(vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4)
         if OPTS.sci_mode is not None:
             self.sci_mode = OPTS.sci_mode
+        # the width follows the mode finally chosen (a forced sci_mode included)
+        items = finite.tolist()
+        if self.sci_mode:
+            self.max_width = max(len(f"{v:.{p}e}") for v in items)
+        elif self.int_mode:
+            self.max_width = max(len(f"{v:.0f}") + 1 for v in items)
+        else:
+            self.max_width = max(len(f"{v:.{p}f}") for v in items)
 
     def format(self, value) -> str:
         if self.floating:
@@ -210,7 +210,7 @@ def tensor_repr(t) -> str:
             suffixes.append(f"dtype={dt!r}")
         body = tensor_str(a, indent)
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t._rg:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -102,8 +102,9 @@ def from_numpy(np_dtype) -> dtype:
         return _BY_NP[np.dtype(np_dtype)]
     except (KeyError, TypeError):
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types "
-            "are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only "
+            "supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, "
+            "and bool."
         ) from None
 
 
@@ -119,7 +120,7 @@ def get_default_dtype() -> dtype:
 def set_default_dtype(d: dtype) -> None:
     """Set the default floating dtype (float16, float32 or float64)."""
     if not isinstance(d, dtype) or not d.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+        raise TypeError("only floating-point types are supported as the default type")
     _Default.dtype = d
     _RESULT_CACHE.clear()
 
@@ -268,6 +269,25 @@ def binary_result(a: dtype, a_dim: bool, b) -> dtype:
         raise TypeError(f"unsupported operand type {type(b).__name__}")
     _RESULT_CACHE[key] = r
     return r
+
+
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def c_type_name(d: dtype) -> str:
+    """The C++ type name torch prints in some messages: ``float``, ``long int``, ..."""
+    return _C_NAMES[d.name]
 
 
 def can_cast(from_: dtype, to: dtype) -> bool:

@@ -11,6 +11,7 @@ This file holds dunders and one-line methods that call into ``ember.ops``; the m
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 
@@ -24,6 +25,43 @@ from .size import Size
 __all__ = ["Tensor"]
 
 _new = object.__new__
+
+
+_NON_LEAF_RG = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+)
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
+_T_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor."
+)
+_DEPRECATED_0D = (
+    "Tensor.{} is deprecated on 0-D tensors. This function is the identity in these cases."
+)
+# per-tensor graph bookkeeping, never pickled or deep-copied (a copy is a new leaf)
+_GRAPH_STATE = frozenset(
+    ("_hooks", "_post_acc_hooks", "_base", "_view_fn", "_view_version", "_output_nr")
+)
+_TO_SCALAR_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
+_warned = set()  # torch warns once per process about deprecated uses
+
+
+def _warn_once(key: str, message: str) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -47,6 +85,7 @@ class Tensor:
     _post_acc_hooks = None
     _base = None
     _view_fn = None
+    _view_version = 0
     _retains_grad = False
     # NumPy defers to Tensor's reflected operators (``np.float64(2) * t`` is a Tensor)
     __array_priority__ = 1000
@@ -182,22 +221,22 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        self.requires_grad_(value)
+        if self.grad_fn is not None:
+            raise RuntimeError(_NON_LEAF_RG if not value else _NON_LEAF_RG.split(" If")[0])
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
+        self._rg = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf (in place); returns ``self``."""
         if self.grad_fn is not None:
             if not requires_grad:
-                raise RuntimeError(
-                    "you can only change requires_grad flags of leaf variables. If you want to "
-                    "use a computed variable in a subgraph that doesn't require differentiation "
-                    "use var_no_grad = var.detach()."
-                )
+                raise RuntimeError(_NON_LEAF_RG)
             return self
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients"
-            )
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(requires_grad)
         return self
 
@@ -208,14 +247,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         if self.grad_fn is not None and not self._retains_grad and self._grad is None:
-            warnings.warn(
-                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
-                "Its .grad attribute won't be populated during autograd.backward(). If you "
-                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
-                ".retain_grad() on the non-leaf Tensor.",
-                UserWarning,
-                stacklevel=2,
-            )
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -227,9 +259,23 @@ class Tensor:
                     f"{type(value).__name__}"
                 )
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from .ops.inplace import type_word
+
+                got = _dt.c_type_name(value.dtype)
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{got}' to a "
+                    f"tensor with grad_dtype '{type_word(self.dtype)}'. The gradient must match "
+                    "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match."
+                )
         self._grad = value
 
     @grad.deleter
@@ -263,14 +309,14 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             if self._hooks is None:
-                self._hooks = {}
+                self._hooks = OrderedDict()
             handle = RemovableHandle(self._hooks)
             self._hooks[handle.id] = hook
             return handle
         node = self.grad_fn
         if node._pre_hooks is None:
             node._pre_hooks = {}
-        table = node._pre_hooks.setdefault(self._output_nr, {})
+        table = node._pre_hooks.setdefault(self._output_nr, OrderedDict())
         handle = RemovableHandle(table)
         table[handle.id] = hook
         return handle
@@ -284,7 +330,7 @@ class Tensor:
                 "post accumulate grad hooks cannot be registered on non-leaf tensors"
             )
         if self._post_acc_hooks is None:
-            self._post_acc_hooks = {}
+            self._post_acc_hooks = OrderedDict()
         handle = RemovableHandle(self._post_acc_hooks)
         self._post_acc_hooks[handle.id] = hook
         return handle
@@ -328,7 +374,7 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
 
     # -- conversion ----------------------------------------------------------------------------
@@ -481,6 +527,15 @@ class Tensor:
     # -- Python protocol ---------------------------------------------------------------------
     __hash__ = object.__hash__
 
+    def __getattr__(self, name: str):
+        # reached only when normal lookup fails: a torch method ember lacks is named as such
+        message = f"'{type(self).__name__}' object has no attribute '{name}'"
+        if name.startswith("_"):
+            raise AttributeError(message)
+        from .compat import MissingAttribute
+
+        raise MissingAttribute(f"ember does not implement torch.Tensor.{name} ({message})")
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -501,12 +556,14 @@ class Tensor:
 
     def __float__(self) -> float:
         if self._data.size != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._rg:
+            _warn_once("float", _TO_SCALAR_WARNING)
         return float(self._data.item())
 
     def __int__(self) -> int:
         if self._data.size != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self._data.item())
 
     def __complex__(self) -> complex:
@@ -526,17 +583,17 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:
             return self.item().__format__(spec)
-        return object.__format__(self, spec) if not spec else str(self).__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
 
     def __reduce_ex__(self, protocol):
         from .ops.creation import _rebuild_from_pickle
 
-        return (
-            _rebuild_from_pickle,
-            (type(self), to_numpy(self._data), self._rg, dict(self.__dict__)),
-        )
+        state = {k: v for k, v in self.__dict__.items() if k not in _GRAPH_STATE}
+        return (_rebuild_from_pickle, (type(self), to_numpy(self._data), self._rg, state))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -551,7 +608,7 @@ class Tensor:
         if id(self) in memo:
             return memo[id(self)]
         new = _new(type(self))
-        new._data = self._data.copy()
+        new._data = _deepcopy_array(self._data, memo)
         new._rg = self._rg
         new.grad_fn = None
         new._grad = None
@@ -560,9 +617,8 @@ class Tensor:
         if self._grad is not None:
             new._grad = copy.deepcopy(self._grad, memo)
         for k, v in self.__dict__.items():
-            if k in ("_hooks", "_post_acc_hooks"):
-                continue
-            new.__dict__[k] = copy.deepcopy(v, memo)
+            if k not in _GRAPH_STATE:
+                new.__dict__[k] = copy.deepcopy(v, memo)
         return new
 
     # -- indexing ------------------------------------------------------------------------------
@@ -604,7 +660,8 @@ class Tensor:
         return _pw.div(self, other)
 
     def __rtruediv__(self, other):
-        return _pw.div(_pw.as_operand(other, self), self)
+        # torch computes ``other / self`` as ``self.reciprocal() * other``
+        return _pw.mul(_pw.reciprocal(self), _pw.as_operand(other, self))
 
     def __itruediv__(self, other):
         return _pw.div_(self, other)
@@ -813,16 +870,16 @@ class Tensor:
     clip_ = clamp_
 
     def clamp_min(self, min):
-        return _pw.clamp(self, min, None)
+        return _pw.clamp_min(self, min)
 
     def clamp_min_(self, min):
-        return _pw.clamp_(self, min, None)
+        return _pw.clamp_min_(self, min)
 
     def clamp_max(self, max):
-        return _pw.clamp(self, None, max)
+        return _pw.clamp_max(self, max)
 
     def clamp_max_(self, max):
-        return _pw.clamp_(self, None, max)
+        return _pw.clamp_max_(self, max)
 
     def where(self, condition, other):
         return _pw.where(condition, self, other)
@@ -1399,10 +1456,25 @@ class Tensor:
 
     @property
     def T(self):
-        return _shape.permute(self, *range(self._data.ndim - 1, -1, -1))
+        nd = self._data.ndim
+        if nd != 2:
+            if nd == 0:
+                _warn_once("T0", _DEPRECATED_0D.format("T"))
+            else:
+                _warn_once("T", _T_WARNING)
+        return _shape.permute(self, *range(nd - 1, -1, -1))
 
     @property
     def mT(self):
+        nd = self._data.ndim
+        if nd < 2:
+            if nd == 0:
+                _warn_once("mT0", _DEPRECATED_0D.format("mT"))
+                return self
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. "
+                f"Got {nd}-D tensor."
+            )
         return _shape.transpose(self, -2, -1)
 
     @property
@@ -1635,6 +1707,26 @@ class Tensor:
 
     def log_softmax(self, dim, dtype=None):
         return _nn_ops().log_softmax(self, dim, dtype=dtype)
+
+
+def _deepcopy_array(a, memo):
+    """A copy of array ``a``; views of one array copied under one ``memo`` stay views of one
+    copy (as torch's deepcopy keeps tensors sharing a storage sharing it)."""
+    if not isinstance(a, np.ndarray):
+        return a.copy()
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root is a or not (root.flags.c_contiguous or root.flags.f_contiguous):
+        new = a.copy(order="K")
+        memo.setdefault(id(a), new)
+        return new
+    new_root = memo.get(id(root))
+    if new_root is None:
+        new_root = memo[id(root)] = root.copy(order="K")
+        memo.setdefault(id(memo), []).append(root)  # keep root alive while its id is a key
+    offset = a.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(a.shape, a.dtype, buffer=new_root, offset=offset, strides=a.strides)
 
 
 def _contiguous_strides(shape) -> tuple:

@@ -25,6 +25,16 @@ def _bind_tensor(cls) -> None:
     Tensor = cls
 
 
+_CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using autograd.grad "
+    "when creating the graph to avoid this. If you have to use this function, make sure to "
+    "reset the .grad fields of your parameters to None after use to break the cycle and avoid "
+    "the leak."
+)
+_WARNED = [False]  # torch gives this warning once per process
+
+
 class Anomaly:
     enabled = False
     check_nan = True
@@ -75,13 +85,17 @@ def _sum_to_shape(g, shape, node, index):
     return sum_to_size(g, shape)
 
 
-def _accumulate_leaf(leaf, g, create_graph, handed):
-    hooks = leaf._hooks
-    if hooks:
-        for fn in list(hooks.values()):
-            r = fn(g)
-            if r is not None:
-                g = r
+def _run_leaf_hooks(leaf, g):
+    for fn in list(leaf._hooks.values()):
+        r = fn(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True):
+    if hooks and leaf._hooks:
+        g = _run_leaf_hooks(leaf, g)
     old = leaf._grad
     if old is None:
         if create_graph:
@@ -203,12 +217,15 @@ def _needed(order, leaf_targets, node_targets):
     return needed
 
 
-def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
+def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=False):
     """Run backward from ``roots`` (tensors) seeded with ``root_grads``.
 
     With ``inputs`` None, gradients accumulate into the leaves' ``.grad``. Otherwise the
     gradient reaching each tensor of ``inputs`` is returned (None where none arrives), and no
-    ``.grad`` is touched.
+    ``.grad`` is touched unless ``accumulate`` (``backward(inputs=...)``).
+
+    A leaf's gradient is summed over every path before its hooks run and it reaches ``.grad``
+    (so a hook sees the whole gradient once), as torch's AccumulateGrad node does.
     """
     capture = inputs is not None
     leaf_targets = {}
@@ -224,6 +241,8 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
     handed = {}
     buffers = {}
     root_nodes = []
+    # id(leaf) -> [leaf, summed gradient, edges still to deliver]
+    leaves = {}
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
         if fn is None:
@@ -231,11 +250,12 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
                 raise RuntimeError(
                     "element 0 of tensors does not require grad and does not have a grad_fn"
                 )
-            if capture:
-                for i in leaf_targets.get(id(t), ()):
-                    captured[i] = g if captured[i] is None else captured[i] + g
-            else:
-                _accumulate_leaf(t, g, create_graph, handed)
+            if not capture or id(t) in leaf_targets:
+                entry = leaves.get(id(t))
+                if entry is None:
+                    leaves[id(t)] = [t, g, 0]
+                else:
+                    entry[1] = entry[1] + g
             continue
         buf = buffers.get(fn)
         if buf is None:
@@ -254,15 +274,39 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
             if edge is None:
                 continue
             tgt = edge[0]
-            if not isinstance(tgt, Tensor):
+            if isinstance(tgt, Tensor):
+                if capture and id(tgt) not in leaf_targets:
+                    continue
+                entry = leaves.get(id(tgt))
+                if entry is None:
+                    leaves[id(tgt)] = [tgt, None, 1]
+                else:
+                    entry[2] += 1
+            else:
                 deps[tgt] = deps.get(tgt, 0) + 1
     ready = [n for n in root_nodes if n not in deps and (needed is None or n in needed)]
+
+    def deliver_leaf(entry):
+        leaf, g = entry[0], entry[1]
+        if g is None:
+            return
+        if capture:
+            if leaf._hooks:
+                g = _run_leaf_hooks(leaf, g)
+            for j in leaf_targets.get(id(leaf), ()):
+                captured[j] = g if captured[j] is None else captured[j] + g
+        else:
+            _accumulate_leaf(leaf, g, create_graph, handed)
+
+    for entry in leaves.values():
+        if entry[2] == 0:  # a root that no node reaches: complete already
+            deliver_leaf(entry)
 
     prev = STATE.enabled
     try:
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node)
+            grads = buffers.pop(node, None) or [None] * node._n_out
             if node._pre_hooks or node._retained or node._prehooks_node:
                 grads = _pre_hooks(node, grads)
             if capture and node in node_targets:
@@ -270,66 +314,71 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
                     g = grads[nr]
                     if g is not None:
                         captured[i] = g if captured[i] is None else captured[i] + g
-            if node._n_out > 1 and node.materialize_grads:
-                grads = _materialize(node, grads)
-            STATE.enabled = create_graph
-            try:
-                in_grads = node._fn.backward(node, *grads)
-            finally:
-                STATE.enabled = prev
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,) if not isinstance(in_grads, list) else tuple(in_grads)
             edges = node._next
-            if len(in_grads) != len(edges):
-                if len(in_grads) > len(edges) and all(g is None for g in in_grads[len(edges) :]):
-                    in_grads = in_grads[: len(edges)]
-                else:
-                    raise RuntimeError(
-                        f"function {node.name()} returned an incorrect number of gradients "
-                        f"(expected {len(edges)}, got {len(in_grads)})"
-                    )
-            if node._post_hooks:
-                for fn in list(node._post_hooks.values()):
-                    r = fn(in_grads, tuple(grads))
-                    if r is not None:
-                        in_grads = tuple(r)
+            if all(g is None for g in grads):
+                # nothing flows through this node: its inputs receive nothing from it
+                in_grads = (None,) * len(edges)
+            else:
+                if node._n_out > 1 and node.materialize_grads:
+                    grads = _materialize(node, grads)
+                STATE.enabled = create_graph
+                try:
+                    in_grads = node._fn.backward(node, *grads)
+                finally:
+                    STATE.enabled = prev
+                in_grads = _check_count(node, in_grads, len(edges))
+                if node._post_hooks:
+                    for fn in list(node._post_hooks.values()):
+                        r = fn(in_grads, tuple(grads))
+                        if r is not None:
+                            in_grads = tuple(r)
             shapes = node._shapes
             dtypes = node._dtypes
             for i, edge in enumerate(edges):
                 if edge is None:
                     continue
                 g = in_grads[i]
-                if g is None:
-                    continue
-                if not isinstance(g, Tensor):
-                    g = Tensor._make(g, False, None)
-                if g._data.shape != shapes[i]:
-                    g = _sum_to_shape(g, shapes[i], node, i)
-                if g._data.dtype != dtypes[i]:
-                    g = g.to(dtypes[i])
-                if Anomaly.enabled:
-                    _check_anomaly(node, g, i)
+                if g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor._make(g, False, None)
+                    if g._data.shape != shapes[i]:
+                        g = _sum_to_shape(g, shapes[i], node, i)
+                    if g._data.dtype != dtypes[i]:
+                        g = g.to(dtypes[i])
+                    if Anomaly.enabled:
+                        _check_anomaly(node, g, i)
                 tgt, nr = edge
                 if isinstance(tgt, Tensor):
-                    if capture:
-                        for j in leaf_targets.get(id(tgt), ()):
-                            captured[j] = g if captured[j] is None else captured[j] + g
-                    else:
-                        _accumulate_leaf(tgt, g, create_graph, handed)
+                    entry = leaves.get(id(tgt))
+                    if entry is None:  # not an input of autograd.grad
+                        continue
+                    if g is not None:
+                        if entry[1] is None:
+                            entry[1] = g
+                        else:
+                            STATE.enabled = create_graph
+                            try:
+                                entry[1] = entry[1] + g
+                            finally:
+                                STATE.enabled = prev
+                    entry[2] -= 1
+                    if entry[2] == 0:
+                        deliver_leaf(entry)
                     continue
                 if needed is not None and tgt not in needed:
                     continue
-                buf = buffers.get(tgt)
-                if buf is None:
-                    buf = buffers[tgt] = [None] * tgt._n_out
-                if buf[nr] is None:
-                    buf[nr] = g
-                else:
-                    STATE.enabled = create_graph
-                    try:
-                        buf[nr] = buf[nr] + g
-                    finally:
-                        STATE.enabled = prev
+                if g is not None:
+                    buf = buffers.get(tgt)
+                    if buf is None:
+                        buf = buffers[tgt] = [None] * tgt._n_out
+                    if buf[nr] is None:
+                        buf[nr] = g
+                    else:
+                        STATE.enabled = create_graph
+                        try:
+                            buf[nr] = buf[nr] + g
+                        finally:
+                            STATE.enabled = prev
                 left = deps[tgt] - 1
                 deps[tgt] = left
                 if left == 0:
@@ -338,7 +387,24 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None):
                 node._release()
     finally:
         STATE.enabled = prev
+    if accumulate:
+        for t, g in zip(inputs, captured):
+            if g is not None:  # hooks already ran when the gradient was captured
+                _accumulate_leaf(t, g, create_graph, handed, hooks=False)
     return captured
+
+
+def _check_count(node, in_grads, n):
+    if type(in_grads) is not tuple:
+        in_grads = (in_grads,) if not isinstance(in_grads, list) else tuple(in_grads)
+    if len(in_grads) != n:
+        if len(in_grads) > n and all(g is None for g in in_grads[n:]):
+            return in_grads[:n]
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {n}, got {len(in_grads)})"
+        )
+    return in_grads
 
 
 def _check_anomaly(node, g, index):
@@ -378,21 +444,22 @@ def backward(
         )
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph and not _WARNED[0]:
+        _WARNED[0] = True
+        import warnings
+
+        warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    roots = _make_root_grads(tensors, grad_tensors, create_graph)  # shapes checked first
     for i, t in enumerate(tensors):
         if not t._rg:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
-    roots = _make_root_grads(tensors, grad_tensors, create_graph)
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        grads = execute(tensors, roots, retain_graph, create_graph, inputs)
-        handed = {}
-        for t, g in zip(inputs, grads):
-            if g is not None:
-                _accumulate_leaf(t, g, create_graph, handed)
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        execute(tensors, roots, retain_graph, create_graph, inputs, accumulate=True)
         return
     execute(tensors, roots, retain_graph, create_graph)
 
@@ -426,25 +493,25 @@ def grad(
             f"grad requires one grad_output per output: got {len(grad_outputs)} for "
             f"{len(outputs)} outputs"
         )
-    for t in inputs:
-        if not t._rg:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     for i, t in enumerate(outputs):
         if not t._rg:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
     roots = _make_root_grads(outputs, grad_outputs, create_graph)
     grads = execute(outputs, roots, retain_graph, create_graph, inputs)
     result = []
-    for t, g in zip(inputs, grads):
+    for i, (t, g) in enumerate(zip(inputs, grads)):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
             if materialize_grads:
                 from ..ops.creation import zeros_like

@@ -27,6 +27,7 @@ Backwards are written with ember ops so ``create_graph=True`` gives higher deriv
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 
 import numpy as np
 
@@ -36,6 +37,10 @@ from .grad_mode import STATE
 __all__ = ["Function", "FunctionCtx", "BackwardNode", "once_differentiable", "InplaceFunction"]
 
 Tensor = None  # bound by ember.tensor once the class exists (it imports this module)
+
+# ember.onnx.export's recorder, set only while it traces a forward pass: ``TRACER(cls, args)``
+# runs the call (with TRACER cleared, so nested calls are not recorded) and records it.
+TRACER = None
 
 
 def _bind_tensor(cls) -> None:
@@ -50,6 +55,13 @@ _FREED_MESSAGE = (
     "backward through the graph a second time or if you need to access saved tensors after "
     "calling backward."
 )
+
+
+def _short_name(node_name: str) -> str:
+    """``ExpBackward0`` -> ``Exp``: how torch names a node in the version-counter error."""
+    name = node_name.split("::")[-1]
+    stem = name.rstrip("0123456789")
+    return stem[: -len("Backward")] if stem.endswith("Backward") else name
 
 
 class _OutputRef:
@@ -183,25 +195,33 @@ class BackwardNode(FunctionCtx):
         where = ""
         owner = self if fn is False else fn
         if owner is not None:
-            where = f", which is output {nr} of {owner.name()},"
+            where = f", which is output {nr} of {_short_name(owner.name())},"
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [ember.{kind} [{', '.join(map(str, shape))}]]{where} is at "
-            f"version {now}; expected version {expected} instead. Hint: the backward of "
-            f"{self.name()} needs the value this tensor had when it was used; clone it before "
-            "modifying it in place, or use the out-of-place form of the operation."
+            f"version {now}; expected version {expected} instead. Hint: enable anomaly detection "
+            "to find the operation that failed to compute its gradient, with "
+            "ember.autograd.set_detect_anomaly(True, check_nan=False)."
         )
 
     # -- torch's grad_fn interface -------------------------------------------------------------
+    _full_name = "BackwardNode"
+
     def name(self) -> str:
-        return type(self).__name__
+        return self._full_name
 
     @property
     def next_functions(self) -> tuple:
+        """One ``(node, output index)`` per differentiable input, as torch lists them: float
+        tensors (``(None, 0)`` where one needs no grad), and the Python numbers an op takes in
+        a tensor's place (``x * 2``); integer tensors and other arguments are left out."""
         out = []
-        for edge in self._next:
+        slots = self._fn.scalar_slots if self._fn is not None else ()
+        for i, edge in enumerate(self._next):
             if edge is None:
-                out.append((None, 0))
+                dt = self._dtypes[i] if i < len(self._dtypes) else None
+                if (dt is not None and dt.kind in "fc") or (dt is None and i in slots):
+                    out.append((None, 0))
             elif isinstance(edge[0], Tensor):
                 out.append((AccumulateGrad(edge[0]), 0))
             else:
@@ -221,7 +241,7 @@ class BackwardNode(FunctionCtx):
         from ..utils.hooks import RemovableHandle
 
         if self._post_hooks is None:
-            self._post_hooks = {}
+            self._post_hooks = OrderedDict()
         handle = RemovableHandle(self._post_hooks)
         self._post_hooks[handle.id] = fn
         return handle
@@ -231,7 +251,7 @@ class BackwardNode(FunctionCtx):
         from ..utils.hooks import RemovableHandle
 
         if self._prehooks_node is None:
-            self._prehooks_node = {}
+            self._prehooks_node = OrderedDict()
         handle = RemovableHandle(self._prehooks_node)
         self._prehooks_node[handle.id] = fn
         return handle
@@ -245,7 +265,7 @@ class BackwardNode(FunctionCtx):
             self._freed = True
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class AccumulateGrad:
@@ -281,16 +301,33 @@ class Function:
 
     _Node = BackwardNode
     _setup = False
+    #: positions where a Python number stands in for a tensor operand (listed by
+    #: ``next_functions`` as ``(None, 0)``, as torch lists its wrapped scalars)
+    scalar_slots: tuple = ()
     #: the name of the grad_fn class (torch's ``AddBackward0`` style for built-ins)
     node_name: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
-        cls._Node = type(name, (BackwardNode,), {"_fn": cls, "__module__": cls.__module__})
+        # the class takes the short name (what repr shows), name() the full one
+        # ('torch::autograd::CopySlices'), as torch's nodes do
+        attrs = {"_fn": cls, "__module__": cls.__module__, "_full_name": name}
+        cls._Node = type(name.split("::")[-1], (BackwardNode,), attrs)
         cls._setup = cls.setup_context is not Function.setup_context
 
     def __init__(self, *args, **kwargs):
+        import warnings
+
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+    def __call__(self, *args, **kwargs):
         raise RuntimeError(
             "Legacy autograd function with non-static forward method is deprecated. Please use "
             "new-style autograd function with static forward method. (Example: "
@@ -317,14 +354,24 @@ class Function:
     vjp = backward
 
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args, **kwargs):
+        if kwargs:
+            args = _bind_kwargs(cls, args, kwargs)
+        if TRACER is not None:
+            return TRACER(cls, args)
         state = STATE
         record = False
         if state.enabled:
             for a in args:
-                if isinstance(a, Tensor) and a._rg:
-                    record = True
-                    break
+                if isinstance(a, Tensor):
+                    if a._rg:
+                        record = True
+                        break
+                    if a._base is not None and a._view_version != a._vc[0]:
+                        _refresh_view(a)  # its base changed in place, maybe now needing grad
+                        if a._rg:
+                            record = True
+                            break
         prev = state.enabled
         if not record:
             state.enabled = False
@@ -347,6 +394,8 @@ class Function:
         dtypes = []
         for a in args:
             if isinstance(a, Tensor):
+                if a._base is not None and a._view_version != a._vc[0]:
+                    _refresh_view(a)  # its base was modified in place since
                 fn = a.grad_fn
                 if fn is not None:
                     edges.append((fn, a._output_nr))
@@ -389,6 +438,25 @@ class Function:
         if ctx._saved:
             _saved_outputs_to_refs(ctx, outs)
         return result
+
+
+def _bind_kwargs(cls, args, kwargs) -> tuple:
+    """Keyword arguments of ``apply`` as positional ones, defaults filled in, as torch binds
+    them against ``forward``'s signature."""
+    import inspect
+
+    params = list(inspect.signature(cls.forward).parameters.values())
+    if not cls._setup:
+        params = params[1:]  # ctx
+    bound = inspect.Signature(params).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.args)
+
+
+def _refresh_view(view) -> None:
+    from ..ops.inplace import refresh_view
+
+    refresh_view(view)
 
 
 def _reraise_broadcast(exc, args):
@@ -438,9 +506,14 @@ def _graph_output(out, nr, ctx, args):
                 if dirty is not None and any(d is out for d in dirty):
                     if out.grad_fn is None and out._rg:
                         raise RuntimeError(
-                            "a leaf Variable that requires grad is being used in an in-place "
+                            "a leaf Variable that requires grad has been used in an in-place "
                             "operation."
                         )
+                    vc = out._vc  # marking dirty bumps the version, as in torch
+                    if vc is None:
+                        out._vc = [1]
+                    else:
+                        vc[0] += 1
                     break
                 out = Tensor._make(out._data, False, None)
                 break

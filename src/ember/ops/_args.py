@@ -32,17 +32,24 @@ def wrap_dims(dims, ndim: int) -> tuple:
     return out
 
 
-def sizes(args) -> tuple:
-    """``(2, 3)``, ``((2, 3),)``, ``([2, 3],)`` or ``(Size,)`` as a tuple of ints."""
+def sizes(args, name: str = "") -> tuple:
+    """``(2, 3)``, ``((2, 3),)``, ``([2, 3],)`` or ``(Size,)`` as a tuple of ints; ``name`` (the
+    op) phrases the TypeError for anything else as torch does."""
     if len(args) == 1 and not isinstance(args[0], int) and not hasattr(args[0], "__index__"):
         args = args[0]
+        if not isinstance(args, (tuple, list)) and not isinstance(args, Tensor):
+            raise TypeError(
+                f"{name}(): " * bool(name) + "argument 'size' (position 1) must be tuple of "
+                f"ints, not {type(args).__name__}"
+            )
     elif len(args) == 1 and isinstance(args[0], Tensor) and args[0].dim() == 1:
         args = args[0].tolist()
     out = []
-    for s in args:
+    for i, s in enumerate(args):
         if isinstance(s, bool) or not (isinstance(s, int) or hasattr(s, "__index__")):
             raise TypeError(
-                f"expected a sequence of integers for the size, but got {type(s).__name__}"
+                f"{name}(): " * bool(name) + "argument 'size' failed to unpack the object at "
+                f'pos {i + 1} with error "type must be tuple of ints,but got {type(s).__name__}"'
             )
         out.append(int(s) if isinstance(s, int) else s.__index__())
     return tuple(out)

@@ -43,6 +43,8 @@ __all__ = [
     "addcmul",
     "addcdiv",
     "clamp",
+    "clamp_min",
+    "clamp_max",
     "clip",
     "true_divide",
     "add_",
@@ -58,6 +60,8 @@ __all__ = [
     "addcmul_",
     "addcdiv_",
     "clamp_",
+    "clamp_min_",
+    "clamp_max_",
 ]
 
 _NUMBER = (int, float, bool)
@@ -65,11 +69,14 @@ _NUMBER = (int, float, bool)
 
 def _scalar(x):
     """A Python number from ``x`` (NumPy scalars included); TypeError for other objects."""
-    if isinstance(x, _NUMBER):
+    t = type(x)
+    if t is float or t is int or t is bool:
         return x
-    if isinstance(x, np.generic):
+    if isinstance(x, np.generic):  # np.float64 subclasses float: still a NumPy scalar
         return x.item()
-    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+    if isinstance(x, _NUMBER):  # other subclasses (IntEnum, ...): their plain value
+        return bool(x) if isinstance(x, bool) else (float(x) if isinstance(x, float) else int(x))
+    raise TypeError(f"unsupported operand type: {t.__name__}")
 
 
 def operands(a, b):
@@ -89,6 +96,8 @@ def operands(a, b):
         kind = ad.dtype.kind
         if (t is float and kind == "f") or (t is int and kind in "fi"):
             return ad, b
+        if isinstance(b, np.ndarray):  # an array operand is read as a tensor of its dtype
+            return operands(a, Tensor._make(b, False, None))
         b = _scalar(b)
         rt = binary_result(from_numpy(ad.dtype), ad.ndim > 0, b).np
         return (ad if ad.dtype == rt else ad.astype(rt)), _fit(b, rt)
@@ -107,11 +116,29 @@ def _fit(x, np_dtype):
 
 def as_operand(x, like: Tensor):
     """A number stays a number; other array-likes become tensors (for reflected operators)."""
-    if isinstance(x, (Tensor,) + _NUMBER):
-        return x
     if isinstance(x, np.generic):
         return x.item()
+    if isinstance(x, (Tensor,) + _NUMBER):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, False, None)
     raise TypeError(f"unsupported operand type(s): '{type(x).__name__}' and 'Tensor'")
+
+
+def not_implemented(kernel: str, dt) -> NotImplementedError:
+    """torch's error for a kernel with no implementation for a dtype (``dt`` an ember or
+    NumPy dtype)."""
+    if not hasattr(dt, "category"):
+        dt = from_numpy(dt)
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(dt)}'")
+
+
+def _no_bool(kernel: str, x, y) -> None:
+    """Refuse a kernel when both operands (arrays or numbers) are bool."""
+    xb = x.dtype.kind == "b" if not isinstance(x, _NUMBER) else isinstance(x, bool)
+    yb = y.dtype.kind == "b" if not isinstance(y, _NUMBER) else isinstance(y, bool)
+    if xb and yb:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _floating(arr):
@@ -127,6 +154,7 @@ def _xp(a, b):
 
 # -- add, sub, mul, div ---------------------------------------------------------------------------
 class Add(Function):
+    scalar_slots = (0, 1)
     node_name = "AddBackward0"
 
     @staticmethod
@@ -146,6 +174,7 @@ class Add(Function):
 
 
 class Sub(Function):
+    scalar_slots = (0, 1)
     node_name = "SubBackward0"
 
     @staticmethod
@@ -179,6 +208,7 @@ class Rsub(Function):
 
 
 class Mul(Function):
+    scalar_slots = (0, 1)
     node_name = "MulBackward0"
 
     @staticmethod
@@ -195,15 +225,19 @@ class Mul(Function):
 
 
 class Div(Function):
+    scalar_slots = (0, 1)
     node_name = "DivBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        if not isinstance(x, _NUMBER):
-            x = _floating(x)
-        elif not isinstance(y, _NUMBER):
-            y = _floating(y)
+        xi = x.dtype.kind in "iub" if not isinstance(x, _NUMBER) else not isinstance(x, float)
+        yi = y.dtype.kind in "iub" if not isinstance(y, _NUMBER) else not isinstance(y, float)
+        if xi and yi:
+            # true division of integers: in the default float dtype, with a Python number as
+            # a float (never wrapped into the integer dtype first)
+            x = _floating(a._data) if isinstance(a, Tensor) else float(a)
+            y = _floating(b._data) if isinstance(b, Tensor) else float(b)
         ctx.save_for_backward(a, b)
         return x / y
 
@@ -220,10 +254,12 @@ class _DivRounded(Function):
     """Division rounded toward zero or down; the gradient is zero (torch's definition)."""
 
     node_name = "DivBackward2"
+    scalar_slots = (0, 1)
 
     @staticmethod
     def forward(ctx, a, b, mode):
         x, y = operands(a, b)
+        _no_bool(f"div_{mode}_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -264,23 +300,34 @@ def sub(input, other, *, alpha=1, out=None):
     if out is not None:
         return _to_out(out, sub(input, other, alpha=alpha))
     if isinstance(input, Tensor):
-        _no_bool_sub(input, other)
+        if input._data.dtype.kind == "b" or _bool_operand(other):
+            _no_bool_sub(input, other)
         return Sub.apply(input, other, alpha)
     return rsub(other, input, alpha=alpha)
 
 
+def _bool_operand(x) -> bool:
+    return x is True or x is False or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
 def _no_bool_sub(a, b) -> None:
-    if a._data.dtype.kind == "b" and (
-        isinstance(b, bool) or (isinstance(b, Tensor) and b._data.dtype.kind == "b")
-    ):
+    ab = isinstance(a, bool) or (isinstance(a, Tensor) and a._data.dtype.kind == "b")
+    bb = isinstance(b, bool) or (isinstance(b, Tensor) and b._data.dtype.kind == "b")
+    if ab and bb:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
+        )
+    if ab or bb:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
 
 
 def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
+    _no_bool_sub(input, other)
     return Rsub.apply(input, other, alpha)
 
 
@@ -309,9 +356,20 @@ def div(input, other, *, rounding_mode=None, out=None):
 true_divide = div
 
 
+class FloorDivide(_DivRounded):
+    """torch defines no derivative for floor_divide: its backward raises."""
+
+    node_name = "torch::autograd::NotImplemented"
+    scalar_slots = ()
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
 def floor_divide(input, other, *, out=None):
     """input // other, rounded down (Python's rule)."""
-    r = _DivRounded.apply(input, other, "floor")
+    r = FloorDivide.apply(input, other, "floor")
     return r if out is None else _to_out(out, r)
 
 
@@ -322,6 +380,7 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
+        _no_bool("remainder_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -341,6 +400,7 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
+        _no_bool("fmod_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -358,15 +418,24 @@ def _is_int(v) -> bool:
     return isinstance(v, int) if isinstance(v, _NUMBER) else v.dtype.kind in "iub"
 
 
+class RemainderTensor(Remainder):
+    node_name = "RemainderBackward1"
+
+
+class FmodTensor(Fmod):
+    node_name = "FmodBackward1"
+
+
 def remainder(input, other, *, out=None):
     """Python's modulus: the result has the sign of ``other``."""
-    r = Remainder.apply(input, other)
+    fn = RemainderTensor if isinstance(other, Tensor) and isinstance(input, Tensor) else Remainder
+    r = fn.apply(input, other)
     return r if out is None else _to_out(out, r)
 
 
 def fmod(input, other, *, out=None):
     """C's modulus: the result has the sign of ``input``."""
-    r = Fmod.apply(input, other)
+    r = (FmodTensor if isinstance(other, Tensor) else Fmod).apply(input, other)
     return r if out is None else _to_out(out, r)
 
 
@@ -375,10 +444,13 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, p):
-        x, e = operands(a, p)
-        xp = get_array_module(x)
-        if x.dtype.kind in "iu" and (isinstance(e, int) and e < 0):
+        if a._data.dtype.kind in "iub" and type(p) is int and p < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if type(p) is bool and a._data.dtype.kind == "b":
+            return a._data.copy() if p else get_array_module(a._data).ones_like(a._data)
+        x, e = operands(a, p)
+        _no_bool("pow", x, e)
+        xp = get_array_module(x)
         ctx.save_for_backward(a)
         ctx.p = p
         return xp.power(x, e)
@@ -398,6 +470,7 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
+        _no_bool("pow", x, y)
         xp = get_array_module(x)
         if x.dtype.kind in "iu" and y.dtype.kind in "iu" and (y < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -428,6 +501,7 @@ class RPow(Function):
     @staticmethod
     def forward(ctx, base, b):
         y, x = operands(b, base)
+        _no_bool("pow", x, y)
         xp = get_array_module(y)
         if isinstance(x, int) and y.dtype.kind in "iu" and (y < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -486,6 +560,8 @@ class Atan2(Function):
 
 
 def _floating_pair(x, y):
+    """Operands already in their common dtype, moved to the default float dtype if that is
+    integral (true division, atan2: int32 / int64 computes in float32, as torch does)."""
     if not isinstance(x, _NUMBER):
         x = _floating(x)
     if not isinstance(y, _NUMBER):
@@ -495,6 +571,7 @@ def _floating_pair(x, y):
 
 def atan2(input, other, *, out=None):
     """The angle of the point (other, input), in (-pi, pi]."""
+    _both_tensors("atan2", input, other)
     r = Atan2.apply(input, other)
     return r if out is None else _to_out(out, r)
 
@@ -502,21 +579,77 @@ def atan2(input, other, *, out=None):
 arctan2 = atan2
 
 
-def hypot(input, other):
-    """sqrt(input**2 + other**2)."""
-    from .unary import sqrt
+class Hypot(Function):
+    node_name = "HypotBackward0"
 
-    return sqrt(input * input + other * other)
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = operands(a, b)
+        if x.dtype.kind != "f":
+            raise not_implemented("hypot_cpu", x.dtype)
+        out = Tensor._make(get_array_module(x).hypot(x, y), False, None)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * a / out if need[0] else None), (g * b / out if need[1] else None)
 
 
-def xlogy(input, other):
-    """input * log(other), and 0 where input is 0 (even if other is 0)."""
-    from .unary import log
+def hypot(input, other, *, out=None):
+    """sqrt(input**2 + other**2), without overflow for large values."""
+    _both_tensors("hypot", input, other)
+    r = Hypot.apply(input, other)
+    return r if out is None else _to_out(out, r)
 
+
+class Xlogy(Function):
+    node_name = "XlogyBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = _floating_pair(*operands(a, b))
+        xp = _xp(x, y)
+        ctx.save_for_backward(a, b)
+        # 0 where x is 0 (even where y is 0 or inf), but NaN wherever y is NaN
+        safe = xp.where(xp.asarray(x) == 0, 1.0, y)
+        out = xp.where(xp.asarray(x) == 0, 0.0, x * xp.log(safe))
+        out = xp.where(xp.isnan(y), y, out)
+        return out.astype(xp.result_type(x, y), copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = gb = None
+        if need[0]:
+            ga = g * xlogy((a != 0).to(g.dtype), b)
+        if need[1]:
+            gb = g * a / b
+        return ga, gb
+
+
+class XlogyScalarSelf(Xlogy):
+    node_name = "XlogyBackward1"
+
+
+class XlogyScalarOther(Xlogy):
+    node_name = "XlogyBackward2"
+
+
+def xlogy(input, other, *, out=None):
+    """input * log(other), and 0 where input is 0 (unless other is NaN)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy(): at least one of 'input' and 'other' must be a Tensor")
     if not isinstance(input, Tensor):
-        input = Tensor._make(np.asarray(input, dtype=get_default_dtype().np), False, None)
-    safe = where(input == 0, 1.0, other)
-    return where(input == 0, 0.0, input * log(safe))
+        r = XlogyScalarSelf.apply(_scalar(input), other)
+    elif not isinstance(other, Tensor):
+        r = XlogyScalarOther.apply(input, _scalar(other))
+    else:
+        r = Xlogy.apply(input, other)
+    return r if out is None else _to_out(out, r)
 
 
 class Maximum(Function):
@@ -550,12 +683,16 @@ class Minimum(Function):
 
 
 def _split_by(g, a, b, need, larger):
-    # The winner takes the gradient; ties split it evenly, as torch does.
-    wins_a = (a > b) if larger else (a < b)
-    tie = a == b
-    share_a = wins_a.to(g.dtype) + tie.to(g.dtype) * 0.5
-    ga = g * share_a if need[0] else None
-    gb = g * (1 - share_a) if need[1] else None
+    # The winner takes the gradient and ties split it evenly, as torch does; where a NaN is
+    # compared, neither side loses, so both receive the gradient.
+    from .indexing import masked_fill
+
+    shared = where(a == b, g / 2, g)
+    ga = gb = None
+    if need[0]:
+        ga = masked_fill(shared, (a < b) if larger else (a > b), 0)
+    if need[1]:
+        gb = masked_fill(shared, (a > b) if larger else (a < b), 0)
     return ga, gb
 
 
@@ -576,26 +713,65 @@ def minimum(input, other, *, out=None):
 def _both_tensors(name, a, b) -> None:
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         bad = b if isinstance(a, Tensor) else a
+        arg = "other" if isinstance(a, Tensor) else "input"
         raise TypeError(
-            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(bad).__name__}"
+            f"{name}(): argument '{arg}' (position {2 if isinstance(a, Tensor) else 1}) must be "
+            f"Tensor, not {type(bad).__name__}"
         )
 
 
-def fmax(input, other):
-    """Elementwise maximum where NaN loses to a number."""
-    nan_a = input != input
-    return where(nan_a, other, where(other != other, input, maximum(input, other)))
+class Fmax(Function):
+    node_name = "FmaxBackward0"
+    larger = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = operands(a, b)
+        ctx.save_for_backward(a, b)
+        return get_array_module(x).fmax(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .indexing import masked_fill
+
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        # ``a`` takes the gradient where it wins, ties included, or where ``b`` is NaN
+        a_wins = ((a >= b) if ctx._fn.larger else (a <= b)) | (b != b)
+        ga = masked_fill(g, ~a_wins, 0) if need[0] else None
+        gb = masked_fill(g, a_wins, 0) if need[1] else None
+        return ga, gb
 
 
-def fmin(input, other):
-    """Elementwise minimum where NaN loses to a number."""
-    nan_a = input != input
-    return where(nan_a, other, where(other != other, input, minimum(input, other)))
+class Fmin(Fmax):
+    node_name = "FminBackward0"
+    larger = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = operands(a, b)
+        ctx.save_for_backward(a, b)
+        return get_array_module(x).fmin(x, y)
+
+
+def fmax(input, other, *, out=None):
+    """Elementwise maximum where a NaN loses to a number."""
+    _both_tensors("fmax", input, other)
+    r = Fmax.apply(input, other)
+    return r if out is None else _to_out(out, r)
+
+
+def fmin(input, other, *, out=None):
+    """Elementwise minimum where a NaN loses to a number."""
+    _both_tensors("fmin", input, other)
+    r = Fmin.apply(input, other)
+    return r if out is None else _to_out(out, r)
 
 
 # -- where, lerp, addcmul, addcdiv, clamp ---------------------------------------------------------
 class Where(Function):
     node_name = "WhereBackward0"
+    scalar_slots = (1, 2)
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -645,8 +821,18 @@ class Lerp(Function):
 
     @staticmethod
     def forward(ctx, start, end, weight):
-        x, y = operands(start, end)
+        x, y = start._data, end._data
+        if x.dtype != y.dtype:
+            raise RuntimeError(
+                f"expected dtype {_c_name(x.dtype)} for `end` but got dtype {_c_name(y.dtype)}"
+            )
+        if x.dtype.kind != "f":
+            raise not_implemented("lerp_kernel_scalar", x.dtype)
         w = weight._data if isinstance(weight, Tensor) else weight
+        if isinstance(weight, Tensor) and w.dtype != x.dtype:
+            raise RuntimeError(
+                f"expected dtype {_c_name(x.dtype)} for `weight` but got dtype {_c_name(w.dtype)}"
+            )
         ctx.save_for_backward(start, end, weight)
         return x + w * (y - x)
 
@@ -660,16 +846,78 @@ class Lerp(Function):
         return gs, ge, gw
 
 
+class LerpTensor(Lerp):
+    node_name = "LerpBackward1"
+
+
+def _c_name(np_dtype) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
+        np_dtype.name, np_dtype.name
+    )
+
+
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input)."""
-    r = Lerp.apply(input, end, weight)
+    fn = LerpTensor if isinstance(weight, Tensor) else Lerp
+    r = fn.apply(input, end, weight if isinstance(weight, Tensor) else _scalar(weight))
     return r if out is None else _to_out(out, r)
+
+
+class Addcmul(Function):
+    node_name = "AddcmulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, value):
+        x, y, z, v = _ternary_operands(a, t1, t2, value)
+        ctx.value = value
+        ctx.save_for_backward(t1, t2)
+        return x + v * y * z if value != 1 else x + y * z
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        v = ctx.value
+        g1 = (g * t2 if v == 1 else g * t2 * v) if need[1] else None
+        g2 = (g * t1 if v == 1 else g * t1 * v) if need[2] else None
+        return g, g1, g2, None
+
+
+class Addcdiv(Function):
+    node_name = "AddcdivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, value):
+        x, y, z, v = _ternary_operands(a, t1, t2, value)
+        ctx.value = value
+        ctx.save_for_backward(t1, t2)
+        return x + v * (y / z) if value != 1 else x + y / z
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        v = ctx.value
+        g1 = g * v / t2 if need[1] else None
+        g2 = -g * v * t1 / (t2 * t2) if need[2] else None
+        return g, g1, g2, None
+
+
+def _ternary_operands(a, b, c, value):
+    """Three tensors in their common dtype, and ``value`` as that dtype holds it."""
+    from ..dtypes import result_type
+
+    rt = result_type(a, b, c).np
+    arrays = [t._data if t._data.dtype == rt else t._data.astype(rt) for t in (a, b, c)]
+    v = _scalar(value)
+    if rt.kind in "iub":
+        v = int(v)
+    return arrays[0], arrays[1], arrays[2], v
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 * tensor2."""
-    prod = tensor1 * tensor2
-    r = input + (prod if value == 1 else prod * value)
+    r = Addcmul.apply(input, tensor1, tensor2, value)
     return r if out is None else _to_out(out, r)
 
 
@@ -684,8 +932,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
             "float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes."
         )
-    quot = tensor1 / tensor2
-    r = input + (quot if value == 1 else quot * value)
+    r = Addcdiv.apply(input, tensor1, tensor2, value)
     return r if out is None else _to_out(out, r)
 
 
@@ -725,6 +972,7 @@ class Clamp(Function):
 
 class ClampTensor(Function):
     node_name = "ClampBackward0"
+    scalar_slots = (1, 2)
 
     @staticmethod
     def forward(ctx, a, lo, hi):
@@ -755,6 +1003,40 @@ class ClampTensor(Function):
         glo = g * ((a < lo) if hi is None else (a < lo) & (lo <= hi)) if need[1] else None
         ghi = g * ((a > hi) if lo is None else (a > hi) | (lo > hi)) if need[2] else None
         return ga, glo, ghi
+
+
+class ClampMin(Clamp):
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward0"
+
+
+class ClampMinTensor(ClampTensor):
+    node_name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    node_name = "ClampMaxBackward1"
+
+
+def clamp_min(input, min, *, out=None):
+    """max(input, min)."""
+    if isinstance(min, Tensor):
+        r = ClampMinTensor.apply(input, min, None)
+    else:
+        r = ClampMin.apply(input, _scalar(min), None)
+    return r if out is None else _to_out(out, r)
+
+
+def clamp_max(input, max, *, out=None):
+    """min(input, max)."""
+    if isinstance(max, Tensor):
+        r = ClampMaxTensor.apply(input, None, max)
+    else:
+        r = ClampMax.apply(input, None, _scalar(max))
+    return r if out is None else _to_out(out, r)
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -793,6 +1075,8 @@ def add_(self, other, *, alpha=1):
 
 def sub_(self, other, *, alpha=1):
     """self -= alpha * other (in place)."""
+    if self._data.dtype.kind == "b" or _bool_operand(other):
+        _no_bool_sub(self, other)
     if not STATE.enabled or not (self._rg or (isinstance(other, Tensor) and other._rg)):
         return _fast_inplace(self, other, alpha, np.subtract)
     return apply_inplace(self, sub, other, alpha=alpha)
@@ -812,24 +1096,21 @@ def _fast_inplace(self, other, alpha, ufunc):
     if isinstance(other, Tensor):
         src = other._data
         if src.dtype != dst.dtype:
-            src_dt, dst_dt = from_numpy(src.dtype), from_numpy(dst.dtype)
-            if src_dt.category > dst_dt.category:
-                raise_cast_error(src_dt, dst_dt)
-        if len(src.shape) > len(dst.shape) or any(
-            s != 1 and s != d for s, d in zip(src.shape[::-1], dst.shape[::-1])
-        ):
-            raise RuntimeError(
-                f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
-                f"{_bshape(src.shape, dst.shape)}"
-            )
+            rt = binary_result(from_numpy(dst.dtype), dst.ndim > 0, other)
+            if rt.category > from_numpy(dst.dtype).category:
+                raise_cast_error(rt, from_numpy(dst.dtype))
+        if src.shape != dst.shape:
+            check_broadcast_into(src.shape, dst.shape)
     else:
         src = _scalar(other)
-        if isinstance(src, float) and dst.dtype.kind in "iub":
-            raise_cast_error(get_default_dtype(), from_numpy(dst.dtype))
+        if type(src) is not float or dst.dtype.kind in "iub":
+            rt = binary_result(from_numpy(dst.dtype), dst.ndim > 0, src)
+            if rt.category > from_numpy(dst.dtype).category:
+                raise_cast_error(rt, from_numpy(dst.dtype))
     if alpha != 1:
         src = src * alpha
     if not dst.flags.writeable:
-        write_into(self, dst)  # raises the overlapping-memory error
+        write_into(self, dst)  # raises torch's error for overlapping or read-only memory
     ufunc(dst, src, out=dst, casting="unsafe")
     vc = self._vc
     if vc is None:
@@ -837,6 +1118,25 @@ def _fast_inplace(self, other, alpha, ufunc):
     else:
         vc[0] += 1
     return self
+
+
+def check_broadcast_into(src_shape, dst_shape) -> None:
+    """torch's errors for an in-place op whose other operand does not broadcast to ``self``:
+    a size mismatch, or a broadcast shape larger than ``self``."""
+    n = max(len(src_shape), len(dst_shape))
+    a = (1,) * (n - len(dst_shape)) + tuple(dst_shape)
+    b = (1,) * (n - len(src_shape)) + tuple(src_shape)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                f"non-singleton dimension {i}"
+            )
+    full = _bshape(src_shape, dst_shape)
+    if tuple(full) != tuple(dst_shape):
+        raise RuntimeError(
+            f"output with shape {list(dst_shape)} doesn't match the broadcast shape {full}"
+        )
 
 
 def _bshape(a, b):
@@ -885,6 +1185,14 @@ def addcdiv_(self, tensor1, tensor2, *, value=1):
 
 def clamp_(self, min=None, max=None):
     return apply_inplace(self, clamp, min, max)
+
+
+def clamp_min_(self, min):
+    return apply_inplace(self, clamp_min, min)
+
+
+def clamp_max_(self, max):
+    return apply_inplace(self, clamp_max, max)
 
 
 clip_ = clamp_

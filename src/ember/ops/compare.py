@@ -117,16 +117,18 @@ def _check_bitwise(name, *ts) -> None:
         if isinstance(t, Tensor) and t._data.dtype.kind == "f":
             from .inplace import type_word
 
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{type_word(t.dtype)}'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{type_word(t.dtype)}'")
         if isinstance(t, float):
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Float'")
 
 
 def _bitwise(name, ufunc, a, b) -> Tensor:
     if not isinstance(b, (Tensor, int, bool, np.integer, np.bool_)) and not isinstance(b, float):
         return NotImplemented
-    _check_bitwise(name, a, b)
     x, y = operands(a, b)
+    _check_bitwise(name, *(Tensor._make(v, False, None) for v in (x, y) if hasattr(v, "dtype")))
+    if isinstance(b, float) or isinstance(a, float):
+        _check_bitwise(name, 1.0)
     return _bool(ufunc(x, y))
 
 

@@ -71,7 +71,11 @@ def _xp_for(device):
 def _finish(arr, requires_grad: bool) -> Tensor:
     t = Tensor._make(arr, False, None)
     if requires_grad:
-        t.requires_grad_(True)
+        if arr.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._rg = True
     return t
 
 
@@ -82,90 +86,163 @@ def _np_dtype(dtype, default=None):
 
 
 # -- from data ------------------------------------------------------------------------------------
-def _to_nested(data):
-    """Replace tensors inside nested lists by their values, so NumPy can read the nest."""
-    if isinstance(data, Tensor):
-        if data._data.ndim == 0:
-            return data._data.item()
-        return backend.to_numpy(data._data)
-    if isinstance(data, (list, tuple)):
-        return [_to_nested(d) for d in data]
-    return data
-
-
-def _has_tensor(data) -> bool:
-    if isinstance(data, Tensor):
-        return True
-    if isinstance(data, (list, tuple)):
-        return any(_has_tensor(d) for d in data)
-    return False
-
-
-def _check_ragged(data, dim=0):
-    if not isinstance(data, (list, tuple)) or not data:
-        return
-    lengths = [len(d) if isinstance(d, (list, tuple)) else None for d in data]
-    first = lengths[0]
-    for n in lengths[1:]:
-        if n != first:
-            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
-    for d in data:
-        _check_ragged(d, dim + 1)
+_SEQUENCES = (list, tuple, range)
 
 
 def array_from_data(data, dtype=None):
-    """A new NumPy array holding ``data`` in torch's inferred (or the given) dtype."""
+    """A new NumPy array holding ``data`` in torch's inferred (or the given) dtype.
+
+    Nested sequences are read as torch reads them: the shape from the first element at each
+    depth (a ragged nest is an error), the dtype promoted over the leaves (Python floats give
+    the default dtype, ints int64, bools bool; NumPy scalars, arrays and one-element tensors
+    bring their own dtype).
+    """
     if isinstance(data, Tensor):
         arr = backend.to_numpy(data._data)
-        inferred = arr.dtype
-    elif isinstance(data, np.ndarray):
-        arr = data
-        inferred = arr.dtype
-        dtype_of(inferred)
-    else:
-        if isinstance(data, str):
-            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-        if _has_tensor(data):
-            data = _to_nested(data)
-        if isinstance(data, (list, tuple)):
-            _check_ragged(data)
-        try:
-            arr = np.array(data)
-        except (ValueError, TypeError) as exc:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}: {exc}") from None
-        if arr.dtype.kind == "f" and not _numpy_scalars_only(data, np.floating):
-            inferred = get_default_dtype().np
-        elif arr.dtype.kind in "iu" and not _numpy_scalars_only(data, np.integer):
-            inferred = np.dtype(np.int64)
-        elif arr.dtype.kind == "b":
-            inferred = np.dtype(np.bool_)
-        elif arr.dtype.kind == "c":
-            raise NotImplementedError("ember has no complex dtypes")
-        elif arr.dtype.kind in "fiu":
-            inferred = arr.dtype
-        elif arr.dtype.kind == "O":
-            bad = _first_bad(data)
-            raise TypeError(f"Could not infer dtype of {type(bad).__name__}")
+        target = _np_dtype(dtype) if dtype is not None else arr.dtype
+        return np.array(arr, dtype=target, copy=True)
+    if isinstance(data, np.ndarray):
+        inferred = dtype_of(data.dtype).np
+        return np.array(data, dtype=_np_dtype(dtype) if dtype is not None else inferred)
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    shape, leaves = _walk(data)
+    inferred = _infer_dtype(leaves)
+    target = _np_dtype(dtype) if dtype is not None else inferred.np
+    values = [_leaf_value(v) for v in leaves] if _has_special(leaves) else leaves
+    if target.kind in "iu":
+        values = _fit_ints(values, target)
+    try:
+        arr = np.array(values, dtype=target)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    except TypeError:
+        bad = next(v for v in leaves if not isinstance(v, (int, float, bool, np.generic)))
+        raise TypeError(f"Could not infer dtype of {type(bad).__name__}") from None
+    return arr.reshape(shape)
+
+
+def _walk(data):
+    """The shape of a nest of sequences (from the first element at each depth) and its
+    leaves in row-major order; torch's errors for ragged nests."""
+    shape = []
+    level = [data]
+    while True:
+        first = level[0] if level else None
+        if not isinstance(first, _SEQUENCES) and not _is_nd(first):
+            break
+        n = len(first)
+        for item in level:
+            if not isinstance(item, _SEQUENCES) and not _is_nd(item):
+                raise TypeError("not a sequence")
+            if len(item) != n:
+                raise ValueError(
+                    f"expected sequence of length {n} at dim {len(shape)} (got {len(item)})"
+                )
+        shape.append(n)
+        level = [x for item in level for x in item]
+        if n == 0:
+            break
+    for item in level:
+        if isinstance(item, _SEQUENCES) or _is_nd(item):
+            if _is_float_leaf(level):
+                raise TypeError(f"must be real number, not {type(item).__name__}")
+            raise TypeError(f"'{type(item).__name__}' object cannot be interpreted as an integer")
+    return tuple(shape), level
+
+
+def _is_nd(x) -> bool:
+    return isinstance(x, np.ndarray) and x.ndim > 0
+
+
+def _is_float_leaf(leaves) -> bool:
+    return any(isinstance(v, float) for v in leaves)
+
+
+def _infer_dtype(leaves) -> DType:
+    from ..dtypes import promote_types
+
+    types = {type(v) for v in leaves}
+    result = None
+    for t in types:
+        if t is bool:
+            d = bool_
+        elif t is int:
+            d = int64
+        elif t is float:
+            d = get_default_dtype()
+        elif issubclass(t, (np.generic, np.ndarray)):
+            d = _first_of(leaves, t).dtype
+            if d.kind == "c":
+                raise NotImplementedError("ember has no complex dtypes")
+            d = dtype_of(d)
+        elif issubclass(t, Tensor):
+            d = None
+            for v in leaves:
+                if type(v) is t:
+                    d = v.dtype if d is None else promote_types(d, v.dtype)
+        elif t is type(None):
+            raise RuntimeError("Could not infer dtype of NoneType")
+        elif t is str:
+            raise ValueError(f"too many dimensions '{t.__name__}'")
         else:
-            raise TypeError(f"new(): invalid data type '{arr.dtype.name}'")
-    target = _np_dtype(dtype) if dtype is not None else inferred
-    return np.array(arr, dtype=target, copy=True)
+            raise TypeError(f"Could not infer dtype of {t.__name__}")
+        if issubclass(t, (np.generic, np.ndarray)):
+            for v in leaves:  # NumPy scalars of one type share a dtype; promote anyway
+                if type(v) is t and dtype_of(v.dtype) is not d:
+                    d = promote_types(d, dtype_of(v.dtype))
+        result = d if result is None else promote_types(result, d)
+    return result if result is not None else get_default_dtype()
 
 
-def _numpy_scalars_only(data, kind) -> bool:
-    if isinstance(data, (list, tuple)):
-        return bool(data) and all(_numpy_scalars_only(d, kind) for d in data)
-    return isinstance(data, kind)
+def _first_of(leaves, t):
+    return next(v for v in leaves if type(v) is t)
 
 
-def _first_bad(data):
-    if isinstance(data, (list, tuple)):
-        for d in data:
-            bad = _first_bad(d)
-            if bad is not None:
-                return bad
-        return None
-    return None if isinstance(data, (int, float, bool, np.generic)) else data
+def _has_special(leaves) -> bool:
+    for v in leaves:
+        if isinstance(v, (Tensor, np.ndarray)):
+            return True
+    return False
+
+
+def _leaf_value(v):
+    if isinstance(v, Tensor):
+        if v._data.size != 1:
+            if v._data.dtype.kind in "iub":
+                raise TypeError(
+                    "only integer tensors of a single element can be converted to an index"
+                )
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return v._data.item()
+    if isinstance(v, np.ndarray):
+        return v.item()
+    return v
+
+
+def _fit_ints(values, np_dtype) -> list:
+    """Python numbers checked against an integer dtype's range as torch checks them (a
+    uint8 takes ints in [-255, 255], wrapping negatives, and floats in [0, 255])."""
+    info = np.iinfo(np_dtype)
+    unsigned = np_dtype.kind == "u"
+    out = None
+    for i, v in enumerate(values):
+        if type(v) is int:
+            if v < -(2**63) or v >= 2**63:
+                raise ValueError("Overflow when unpacking long long")
+            ok = -info.max <= v <= info.max if unsigned else info.min <= v <= info.max
+            if ok and v < 0 and unsigned:
+                out = list(values) if out is None else out
+                out[i] = v % (info.max + 1)
+        elif type(v) is float:
+            ok = not (v < info.min or v > info.max)
+        else:
+            continue
+        if not ok:
+            raise RuntimeError(
+                f"value cannot be converted to type {np_dtype.name} without overflow"
+            )
+    return values if out is None else out
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
@@ -254,8 +331,10 @@ def legacy_tensor(*args, **kwargs) -> Tensor:
 
 # -- filled ---------------------------------------------------------------------------------------
 def _filled(kind, size_args, fill, dtype, device, requires_grad, out=None) -> Tensor:
-    shape = sizes(size_args)
+    shape = sizes(size_args, kind)
     if any(s < 0 for s in shape):
+        if kind == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
         raise RuntimeError(
             f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
         )
@@ -408,11 +487,13 @@ def arange(
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
     dt = to_dtype(dtype) if dtype is not None else _range_dtype(start, end, step)
+    if dt is bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     n = math.ceil((end - start) / step)
     if n < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     xp = _xp_for(device)
     if dt.is_floating_point or isinstance(start, float) or isinstance(step, float):
         arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)

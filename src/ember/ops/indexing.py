@@ -331,6 +331,11 @@ def setitem(self: Tensor, key, value) -> None:
         _assign(a, k, v)
         bump_version(self)
         return
+    if _is_basic(k):  # a copy into the view self[k]: torch's CopySlices history
+        from .pointwise import copy_
+
+        copy_(slice_view(self, k), value)
+        return
     if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
         value = value.to(self.dtype)
     apply_inplace(self, SetItem.apply, k, value)

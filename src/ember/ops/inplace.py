@@ -26,6 +26,9 @@ __all__ = [
     "record_view",
     "raise_cast_error",
     "type_word",
+    "refresh_view",
+    "writeable_alias",
+    "raise_read_only",
 ]
 
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -64,16 +67,42 @@ def write_into(self: Tensor, arr, op_name: str = "") -> None:
         src_dt, dst_dt = from_numpy(arr.dtype), from_numpy(dst.dtype)
         if src_dt.category > dst_dt.category:
             raise_cast_error(src_dt, dst_dt)
+    if not dst.flags.writeable:
+        raise_read_only(dst)
     if arr is not dst:
-        xp = get_array_module(dst)
-        if not dst.flags.writeable:
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers "
-                "to a single memory location. Please clone() the tensor before performing the "
-                "operation."
-            )
-        xp.copyto(dst, arr, casting="unsafe")
+        get_array_module(dst).copyto(dst, arr, casting="unsafe")
     bump_version(self)
+
+
+def writeable_alias(a):
+    """A writeable array over ``a``'s memory when ``a`` is read-only only because it is an
+    expanded view of writeable memory (fill_ and zero_ may write there, as in torch); None
+    when the memory itself is read-only."""
+    import numpy as np
+
+    if not isinstance(a, np.ndarray):
+        return None
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not root.flags.writeable or not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return None
+    offset = a.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(a.shape, a.dtype, buffer=root, offset=offset, strides=a.strides)
+
+
+def raise_read_only(dst):
+    """torch's error for writing into an expanded tensor (several elements sharing memory);
+    ember also refuses other read-only arrays (e.g. from a read-only NumPy array)."""
+    if any(st == 0 and n > 1 for st, n in zip(dst.strides, dst.shape)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+    raise RuntimeError(
+        "cannot write into a tensor whose memory is read-only (e.g. made from a read-only "
+        "NumPy array); clone() it first"
+    )
 
 
 def raise_cast_error(src, dst):
@@ -180,13 +209,34 @@ def record_view(out: Tensor, base: Tensor, view_fn) -> Tensor:
     if owner._vc is None:
         owner._vc = [0]
     out._vc = owner._vc
+    out._view_version = owner._vc[0]
     return out
+
+
+def refresh_view(view: Tensor) -> None:
+    """Remake ``view``'s history from its base if the base was modified in place since the
+    view's ``grad_fn`` was recorded (torch regenerates a view's grad_fn the same way)."""
+    now = view._vc[0]
+    if view._view_version == now:
+        return
+    prev = STATE.enabled
+    STATE.enabled = True
+    try:
+        fresh = view._view_fn(view._base)
+    finally:
+        STATE.enabled = prev
+    view.grad_fn = fresh.grad_fn
+    view._rg = fresh._rg
+    nr = fresh._output_nr
+    if nr or "_output_nr" in view.__dict__:
+        view._output_nr = nr
+    view._view_version = now
 
 
 class CopySlices(Function):
     """``base`` with the region ``view_fn`` selects replaced by ``value``."""
 
-    node_name = "CopySlices"
+    node_name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, base, value, view_fn):
@@ -217,3 +267,4 @@ def _rebase_view(view: Tensor, base: Tensor, out: Tensor) -> None:
     fresh = view._view_fn(base)
     view.grad_fn = fresh.grad_fn
     view._rg = fresh._rg
+    view._view_version = view._vc[0]

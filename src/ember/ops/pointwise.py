@@ -28,7 +28,13 @@ from .compare import (  # noqa: F401
     lt_,
     ne_,
 )
-from .inplace import apply_inplace, check_inplace, write_into
+from .inplace import (
+    apply_inplace,
+    check_inplace,
+    raise_read_only,
+    write_into,
+    writeable_alias,
+)
 from .unary import *  # noqa: F403
 from .unary import __all__ as _unary_all
 from .unary import (  # noqa: F401  (in-place forms, reached as pointwise.exp_ and so on)
@@ -77,11 +83,11 @@ __all__ = list(_arith_all) + list(_unary_all) + list(_compare_all) + ["zero_", "
 
 def zero_(self: Tensor) -> Tensor:
     """Fill with zeros, in place."""
-    return fill_(self, 0)
+    return _fill(self, 0, _Zero)
 
 
 class _Fill(Function):
-    node_name = "FillBackward0"
+    node_name = "FillBackward2"
 
     @staticmethod
     def forward(ctx, x, value):
@@ -95,8 +101,20 @@ class _Fill(Function):
         return g * 0, gv
 
 
+class _FillTensor(_Fill):
+    node_name = "FillBackward3"
+
+
+class _Zero(_Fill):
+    node_name = "ZeroBackward0"
+
+
 def fill_(self: Tensor, value) -> Tensor:
     """Set every element to ``value`` (a number or a 0-dim tensor), in place."""
+    return _fill(self, value, _FillTensor if isinstance(value, Tensor) else _Fill)
+
+
+def _fill(self: Tensor, value, fn) -> Tensor:
     if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError(
             "fill_ only supports 0-dimension value tensor but got tensor with "
@@ -105,18 +123,21 @@ def fill_(self: Tensor, value) -> Tensor:
     if not STATE.enabled or not (self._rg or (isinstance(value, Tensor) and value._rg)):
         check_inplace(self)
         v = value._data if isinstance(value, Tensor) else value
-        if not self._data.flags.writeable:
-            write_into(self, self._data)
-        self._data[...] = v
+        dst = self._data
+        if not dst.flags.writeable:  # an expanded tensor: every element gets the same value
+            dst = writeable_alias(dst)
+            if dst is None:
+                raise_read_only(self._data)
+        dst[...] = v
         from .inplace import bump_version
 
         bump_version(self)
         return self
-    return apply_inplace(self, _Fill.apply, value)
+    return apply_inplace(self, fn.apply, value)
 
 
 class _Copy(Function):
-    node_name = "CopyBackwards"
+    node_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, src):

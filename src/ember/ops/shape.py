@@ -955,7 +955,8 @@ class SliceView(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.in_shape, ctx.key = x._data.shape, key
-        return x._data[key]
+        # an Ellipsis makes NumPy return a 0-d view, not a copied scalar, for all-int keys
+        return x._data[key if Ellipsis in key else key + (Ellipsis,)]
 
     @staticmethod
     def backward(ctx, g):

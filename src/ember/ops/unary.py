@@ -70,6 +70,14 @@ def _out(a) -> Tensor:
     return Tensor._make(a, False, None)
 
 
+def _refuse(kernel: str, a, kinds: str = "b") -> None:
+    """torch's NotImplementedError for a kernel without an implementation for a's dtype."""
+    if a.dtype.kind in kinds:
+        from .arith import not_implemented
+
+        raise not_implemented(kernel, a.dtype)
+
+
 class Neg(Function):
     node_name = "NegBackward0"
 
@@ -92,6 +100,7 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, x):
+        _refuse("abs_cpu", x._data)
         ctx.save_for_backward(x)
         return get_array_module(x._data).abs(x._data)
 
@@ -109,7 +118,11 @@ class Sign(Function):
         a = x._data
         if a.dtype.kind == "b":
             return a.copy()
-        return get_array_module(a).sign(a)
+        xp = get_array_module(a)
+        out = xp.sign(a)
+        if a.dtype.kind == "f":
+            out = xp.where(xp.isnan(a), 0, out).astype(a.dtype, copy=False)  # sign(nan) is 0
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -483,7 +496,7 @@ class Relu(Function):
     def forward(ctx, x):
         a = x._data
         if a.dtype.kind == "b":
-            raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+            raise RuntimeError("Boolean inputs not supported for relu")
         y = _out(get_array_module(a).maximum(a, 0).astype(a.dtype, copy=False))
         ctx.save_for_backward(y)
         return y
@@ -551,7 +564,8 @@ class Floor(_Rounding):
     @staticmethod
     def forward(ctx, x):
         a = x._data
-        return a.copy() if a.dtype.kind in "iub" else get_array_module(a).floor(a)
+        _refuse("floor_vml_cpu", a)
+        return a.copy() if a.dtype.kind in "iu" else get_array_module(a).floor(a)
 
 
 class Ceil(_Rounding):
@@ -560,7 +574,8 @@ class Ceil(_Rounding):
     @staticmethod
     def forward(ctx, x):
         a = x._data
-        return a.copy() if a.dtype.kind in "iub" else get_array_module(a).ceil(a)
+        _refuse("ceil_vml_cpu", a)
+        return a.copy() if a.dtype.kind in "iu" else get_array_module(a).ceil(a)
 
 
 class Round(_Rounding):
@@ -569,7 +584,10 @@ class Round(_Rounding):
     @staticmethod
     def forward(ctx, x, decimals):
         a = x._data
-        if a.dtype.kind in "iub":
+        if decimals:
+            _refuse("round_cpu", a, "iub")
+        _refuse("round_vml_cpu", a)
+        if a.dtype.kind in "iu":
             return a.copy()
         # half to even, as torch (and NumPy) round
         return get_array_module(a).round(a, decimals)
@@ -581,7 +599,8 @@ class Trunc(_Rounding):
     @staticmethod
     def forward(ctx, x):
         a = x._data
-        return a.copy() if a.dtype.kind in "iub" else get_array_module(a).trunc(a)
+        _refuse("trunc_vml_cpu", a)
+        return a.copy() if a.dtype.kind in "iu" else get_array_module(a).trunc(a)
 
 
 class Frac(Function):
@@ -590,6 +609,7 @@ class Frac(Function):
     @staticmethod
     def forward(ctx, x):
         a = x._data
+        _refuse("frac_cpu", a, "iub")
         return a - get_array_module(a).trunc(a)
 
     @staticmethod
@@ -788,9 +808,13 @@ def ceil(input, *, out=None):
     return _with_out(Ceil.apply(input), out)
 
 
+class RoundDecimals(Round):
+    node_name = "RoundBackward1"
+
+
 def round(input, *, decimals=0, out=None):
     """Round half to even (to ``decimals`` places)."""
-    return _with_out(Round.apply(input, decimals), out)
+    return _with_out((RoundDecimals if decimals else Round).apply(input, decimals), out)
 
 
 def trunc(input, *, out=None):
