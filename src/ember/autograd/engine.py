@@ -315,7 +315,12 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     if g is not None:
                         captured[i] = g if captured[i] is None else captured[i] + g
             edges = node._next
-            if all(g is None for g in grads):
+            flowing = False
+            for g in grads:
+                if g is not None:
+                    flowing = True
+                    break
+            if not flowing:
                 # nothing flows through this node: its inputs receive nothing from it
                 in_grads = (None,) * len(edges)
             else:
@@ -326,7 +331,8 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     in_grads = node._fn.backward(node, *grads)
                 finally:
                     STATE.enabled = prev
-                in_grads = _check_count(node, in_grads, len(edges))
+                if type(in_grads) is not tuple or len(in_grads) != len(edges):
+                    in_grads = _check_count(node, in_grads, len(edges))
                 if node._post_hooks:
                     for fn in list(node._post_hooks.values()):
                         r = fn(in_grads, tuple(grads))

@@ -133,6 +133,13 @@ def not_implemented(kernel: str, dt) -> NotImplementedError:
     return NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(dt)}'")
 
 
+def _kind(v) -> str:
+    """The dtype kind of an operand (a Python bool counts as 'b')."""
+    if type(v) is bool:
+        return "b"
+    return v.dtype.kind if hasattr(v, "dtype") else "?"
+
+
 def _no_bool(kernel: str, x, y) -> None:
     """Refuse a kernel when both operands (arrays or numbers) are bool."""
     xb = x.dtype.kind == "b" if not isinstance(x, _NUMBER) else isinstance(x, bool)
@@ -259,7 +266,8 @@ class _DivRounded(Function):
     @staticmethod
     def forward(ctx, a, b, mode):
         x, y = operands(a, b)
-        _no_bool(f"div_{mode}_cpu", x, y)
+        if _kind(x) == "b":
+            _no_bool(f"div_{mode}_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -380,7 +388,8 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        _no_bool("remainder_cpu", x, y)
+        if _kind(x) == "b":
+            _no_bool("remainder_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -400,7 +409,8 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        _no_bool("fmod_cpu", x, y)
+        if _kind(x) == "b":
+            _no_bool("fmod_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -449,7 +459,8 @@ class Pow(Function):
         if type(p) is bool and a._data.dtype.kind == "b":
             return a._data.copy() if p else get_array_module(a._data).ones_like(a._data)
         x, e = operands(a, p)
-        _no_bool("pow", x, e)
+        if x.dtype.kind == "b":
+            _no_bool("pow", x, e)
         xp = get_array_module(x)
         ctx.save_for_backward(a)
         ctx.p = p
@@ -470,7 +481,8 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        _no_bool("pow", x, y)
+        if _kind(x) == "b":
+            _no_bool("pow", x, y)
         xp = get_array_module(x)
         if x.dtype.kind in "iu" and y.dtype.kind in "iu" and (y < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -501,7 +513,8 @@ class RPow(Function):
     @staticmethod
     def forward(ctx, base, b):
         y, x = operands(b, base)
-        _no_bool("pow", x, y)
+        if _kind(x) == "b":
+            _no_bool("pow", x, y)
         xp = get_array_module(y)
         if isinstance(x, int) and y.dtype.kind in "iu" and (y < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
