@@ -224,6 +224,9 @@ CASES = {
     "no-alias-through-add": "x = T.tensor([1., 2.], requires_grad=True); "
     "w = T.tensor([1., 2.], requires_grad=True); g = T.tensor([1., 1.]); (x + w).backward(g);"
     " x.grad.add_(1); r = (w.grad, g)",
+    "no-alias-hook-result": "x = T.tensor([1., 2.], requires_grad=True); keep = T.ones(2); "
+    "x.register_hook(lambda g: keep); x.sum().backward(); x.sum().backward(); "
+    "r = (x.grad, keep)",
     "no-alias-expand": "x = T.tensor([1.], requires_grad=True); y = x.expand(3); "
     "y.sum().backward(); x.grad.add_(1); r = x.grad",
     "max-indices-no-grad": "a = T.tensor([1., 2., 3.], requires_grad=True); m, i = a.max(0); "

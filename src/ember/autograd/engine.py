@@ -93,9 +93,12 @@ def _run_leaf_hooks(leaf, g):
     return g
 
 
-def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True):
+def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True, foreign=False):
+    # a tensor a hook returned may be the caller's (foreign): never adopt it as .grad
     if hooks and leaf._hooks:
-        g = _run_leaf_hooks(leaf, g)
+        g2 = _run_leaf_hooks(leaf, g)
+        foreign = foreign or g2 is not g
+        g = g2
     old = leaf._grad
     if old is None:
         if create_graph:
@@ -103,7 +106,7 @@ def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True):
         else:
             a = g._data
             owner = a.base if a.base is not None else a
-            if id(owner) in handed or not a.flags.writeable:
+            if foreign or id(owner) in handed or not a.flags.writeable:
                 a = a.copy()
                 owner = a
             elif not a.flags.c_contiguous and leaf._data.flags.c_contiguous:
@@ -396,7 +399,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
     if accumulate:
         for t, g in zip(inputs, captured):
             if g is not None:  # hooks already ran when the gradient was captured
-                _accumulate_leaf(t, g, create_graph, handed, hooks=False)
+                _accumulate_leaf(t, g, create_graph, handed, False, bool(t._hooks))
     return captured
 
 
