@@ -48,6 +48,7 @@ from .tensor import Tensor
 
 from . import autograd, backends, cuda, linalg, return_types  # noqa: E402
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from ._dlpack import from_dlpack  # noqa: E402
 from .ops.arith import *  # noqa: E402, F403
 from .ops.compare import *  # noqa: E402, F403
 from .ops.creation import *  # noqa: E402, F403

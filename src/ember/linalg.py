@@ -7,7 +7,17 @@ from .ops.linalg import det, inv, matmul
 from .ops.reduction import vector_norm
 from .tensor import Tensor
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "inv", "det", "matmul", "cross", "solve"]
+__all__ = [
+    "norm",
+    "vector_norm",
+    "matrix_norm",
+    "inv",
+    "det",
+    "matmul",
+    "cross",
+    "solve",
+    "multi_dot",
+]
 
 
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
@@ -18,9 +28,12 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None
         d0, d1 = dim
         if ord in (float("inf"), float("-inf")):
             d0, d1 = d1, d0
-        sums = A.abs().sum(d0, keepdim=True)
-        out = sums.amax(d1, keepdim=True) if ord > 0 else sums.amin(d1, keepdim=True)
-        return out if keepdim else out.squeeze((d0, d1) if d0 != d1 else d0)
+        nd = A.dim()
+        d0, d1 = d0 % nd, d1 % nd
+        sums = A.abs().sum(d0, keepdim=keepdim)
+        if not keepdim and d0 < d1:
+            d1 -= 1
+        return sums.amax(d1, keepdim=keepdim) if ord > 0 else sums.amin(d1, keepdim=keepdim)
     raise NotImplementedError(f"ember.linalg.matrix_norm: ord={ord!r} is not supported")
 
 
@@ -40,6 +53,18 @@ def norm(A: Tensor, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
 
 def cross(input, other, *, dim=-1):
     return _cross(input, other, dim)
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices (the first may be 1-D, a row; the last 1-D, a
+    column), multiplied left to right."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = matmul(out, t)
+    return out
 
 
 def solve(A: Tensor, B: Tensor, *, left=True):

@@ -1572,7 +1572,7 @@ class Tensor:
         return _indexing.fill_diagonal_(self, fill_value, wrap)
 
     def clone(self, *, memory_format=None):
-        return _shape.clone(self)
+        return _shape.clone(self, memory_format=memory_format)
 
     def contiguous(self, memory_format=None):
         return _shape.contiguous(self)

@@ -38,6 +38,10 @@ __all__ = ["Function", "FunctionCtx", "BackwardNode", "once_differentiable", "In
 
 Tensor = None  # bound by ember.tensor once the class exists (it imports this module)
 
+# ember.onnx.export's recorder, set only while it traces a forward pass: ``TRACER(cls, args)``
+# runs the call (with TRACER cleared, so nested calls are not recorded) and records it.
+TRACER = None
+
 
 def _bind_tensor(cls) -> None:
     global Tensor
@@ -353,6 +357,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         if kwargs:
             args = _bind_kwargs(cls, args, kwargs)
+        if TRACER is not None:
+            return TRACER(cls, args)
         state = STATE
         record = False
         if state.enabled:

@@ -9,6 +9,7 @@ the engine sums their gradients back.
 from __future__ import annotations
 
 import string
+import warnings
 
 import numpy as np
 
@@ -228,7 +229,24 @@ def dot(input, other, *, out=None):
     return matmul(input, other, out=out)
 
 
-vdot = dot
+class Vdot(MatMul):
+    node_name = "VdotBackward0"
+
+
+def vdot(input, other, *, out=None):
+    """The inner product of two 1-D tensors (for real tensors, ``dot``)."""
+    if input.dim() != 1 or other.dim() != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors"
+        )
+    _same_dtype(input, other)
+    if input.shape[0] != other.shape[0]:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+            f"[{other.shape[0]}] to have the same number of elements, but got {input.shape[0]} "
+            f"and {other.shape[0]} elements respectively"
+        )
+    return Vdot.apply(input, other)
 
 
 def inner(input, other):
@@ -246,38 +264,133 @@ def outer(input, vec2):
 ger = outer
 
 
+class Addmm(Function):
+    """beta * input + alpha * (a @ b), the fused form of addmm, addmv, baddbmm and addbmm
+    (which also sums the batch of products). With beta = 0, input is ignored (NaN in it
+    does not propagate) but still gets a (zero) gradient, as in torch."""
+
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, input, a, b, beta, alpha, batch_sum):
+        xp = get_array_module(a._data)
+        prod = xp.matmul(a._data, b._data)
+        if batch_sum:
+            prod = prod.sum(axis=0)
+        if alpha != 1:
+            prod = prod * alpha
+        if beta != 0:
+            inp = input._data
+            _check_expandable(inp.shape, prod.shape)
+            prod = prod + (inp if beta == 1 else inp * beta)
+        ctx.beta, ctx.alpha, ctx.batch_sum = beta, alpha, batch_sum
+        ctx.save_for_backward(a, b)
+        return as_array(prod.astype(a._data.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gi = g * ctx.beta if need[0] else None
+        gp = g * ctx.alpha if ctx.alpha != 1 else g
+        vec = b.dim() == 1
+        if vec:  # addmv: (n, m) @ (m,)
+            gp = gp.unsqueeze(-1)
+        if ctx.batch_sum:  # addbmm: every product of the batch gets the same gradient
+            gp = gp.unsqueeze(0)
+        bm = b.unsqueeze(-1) if vec else b
+        ga = matmul(gp, bm.mT) if need[1] else None
+        gb = None
+        if need[2]:
+            gb = matmul(a.mT, gp)
+            gb = gb.squeeze(-1) if vec else gb
+        return gi, ga, gb, None, None, None
+
+
+def _check_expandable(shape, target) -> None:
+    """torch's error when ``input`` of an add-product cannot expand to the product's shape."""
+    if len(shape) > len(target):
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(target)}) must be greater or equal to "
+            f"the number of dimensions in the tensor ({len(shape)})"
+        )
+    for k in range(1, len(shape) + 1):
+        if shape[-k] not in (1, target[-k]):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[-k]}) must match the existing size "
+                f"({shape[-k]}) at non-singleton dimension {len(target) - k}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}"
+            )
+
+
+class Addmv(Addmm):
+    node_name = "AddmvBackward0"
+
+
+class Baddbmm(Addmm):
+    node_name = "BaddbmmBackward0"
+
+
+class Addbmm(Addmm):
+    node_name = "AddbmmBackward0"
+
+
+def _check_mm(a, b):
+    if a.dim() != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.dim() != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(a.shape)} and "
+            f"{_dims_str(b.shape)})"
+        )
+    _same_dtype(a, b)
+
+
+def _check_bmm(a, b):
+    if a.dim() != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.dim() != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+    _same_dtype(a, b)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
-    """beta * input + alpha * (mat1 @ mat2)."""
-    prod = mm(mat1, mat2)
-    if alpha != 1:
-        prod = prod * alpha
-    if beta == 0:
-        return prod
-    return (input if beta == 1 else input * beta) + prod
-
-
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
-    """beta * input + alpha * (batch1 @ batch2), batched."""
-    prod = bmm(batch1, batch2)
-    if alpha != 1:
-        prod = prod * alpha
-    if beta == 0:
-        return prod
-    return (input if beta == 1 else input * beta) + prod
-
-
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
-    prod = bmm(batch1, batch2).sum(0)
-    if alpha != 1:
-        prod = prod * alpha
-    return prod if beta == 0 else (input if beta == 1 else input * beta) + prod
+    """beta * input + alpha * (mat1 @ mat2); input broadcasts to (n, p)."""
+    _check_mm(mat1, mat2)
+    return Addmm.apply(input, mat1, mat2, beta, alpha, False)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
-    prod = mv(mat, vec)
-    if alpha != 1:
-        prod = prod * alpha
-    return prod if beta == 0 else (input if beta == 1 else input * beta) + prod
+    """beta * input + alpha * (mat @ vec)."""
+    if mat.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {input.dim()}, {mat.dim()}, {vec.dim()}"
+        )
+    if mat.shape[1] != vec.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({mat.shape[0]}), mat ({_dims_str(mat.shape)}), vec "
+            f"({vec.shape[0]})"
+        )
+    return Addmv.apply(input, mat, vec, beta, alpha, False)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (batch1 @ batch2), batched; input broadcasts to (b, n, p)."""
+    _check_bmm(batch1, batch2)
+    return Baddbmm.apply(input, batch1, batch2, beta, alpha, False)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * sum_b (batch1[b] @ batch2[b])."""
+    _check_bmm(batch1, batch2)
+    return Addbmm.apply(input, batch1, batch2, beta, alpha, True)
 
 
 def chain_matmul(*matrices):
@@ -384,32 +497,81 @@ class Einsum(Function):
         terms, rhs = ctx.spec
         ops = ctx.saved_tensors
         grads = [None]
-        for i, term in enumerate(terms):
+        for i in range(len(terms)):
             if not ctx.needs_input_grad[i + 1]:
                 grads.append(None)
                 continue
-            if len(set(term)) != len(term):
-                raise NotImplementedError(
-                    f"ember.einsum: the gradient of an operand with a repeated subscript ('{term}')"
-                )
-            others = [(t, o) for j, (t, o) in enumerate(zip(terms, ops)) if j != i]
-            avail = set(rhs).union(*[set(t) for t, _ in others]) if others else set(rhs)
-            target = "".join(c for c in term if c in avail)
-            grad = _einsum([rhs] + [t for t, _ in others], target, [g] + [o for _, o in others])
-            if target != term:
-                shape = ops[i].shape
-                view = [shape[k] if c in avail else 1 for k, c in enumerate(term)]
-                grad = grad.reshape(view).expand(shape)
-            grads.append(grad)
+            grads.append(_einsum_operand_grad(g, rhs, terms, ops, i))
         return tuple(grads)
+
+
+def _einsum_operand_grad(g, rhs, terms, ops, i):
+    """The gradient of operand ``i``: the einsum of the output gradient with the other
+    operands, producing operand i's subscripts. A repeated subscript (a diagonal, as in 'ii')
+    becomes a fresh one tied to the first by an identity matrix; subscripts summed in operand i
+    alone (its gradient does not depend on them) are broadcast afterwards."""
+    from .creation import eye
+
+    term = terms[i]
+    shape = ops[i].shape
+    used = set("".join(terms) + rhs)
+    fresh = iter(c for c in string.ascii_letters if c not in used)
+    renamed, eye_terms, eyes = [], [], []
+    for k, c in enumerate(term):
+        if c in term[:k]:
+            f = next(fresh)
+            renamed.append(f)
+            eye_terms.append(c + f)
+            eyes.append(eye(shape[k], dtype=g.dtype, device=g.device))
+        else:
+            renamed.append(c)
+    others = [(t, o) for j, (t, o) in enumerate(zip(terms, ops)) if j != i]
+    avail = set(rhs).union(*[set(t) for t, _ in others], *[set(t) for t in eye_terms])
+    target = "".join(c for c in renamed if c in avail)
+    grad = _einsum(
+        [rhs] + [t for t, _ in others] + eye_terms,
+        target,
+        [g] + [o for _, o in others] + eyes,
+    )
+    if len(target) != len(renamed):
+        view = [shape[k] if c in avail else 1 for k, c in enumerate(renamed)]
+        grad = grad.reshape(view).expand(shape)
+    return grad
 
 
 def _einsum(terms, rhs, operands):
     return Einsum.apply((tuple(terms), rhs), *operands)
 
 
+def _sublist_equation(args):
+    """``(op0, sub0, op1, sub1, ..., [out])`` as an equation string and the operands; a
+    sublist holds ints in [0, 52) and Ellipsis."""
+
+    def letters(sub):
+        out = []
+        for v in sub:
+            if v is Ellipsis:
+                out.append("...")
+            elif isinstance(v, int) and 0 <= v < 52:
+                out.append(string.ascii_letters[v])
+            else:
+                raise ValueError(
+                    f"einsum(): expected subscript to be within the range [0, 52), but got {v}"
+                )
+        return "".join(out)
+
+    operands = args[0::2][: len(args) // 2]
+    terms = [letters(sub) for sub in args[1::2]]
+    eq = ",".join(terms)
+    if len(args) % 2:
+        eq += "->" + letters(args[-1])
+    return eq, tuple(operands)
+
+
 def einsum(equation, *operands):
     """Einstein summation: ``einsum('ij,jk->ik', a, b)`` (ellipsis supported)."""
+    if not isinstance(equation, str):  # the sublist form: einsum(a, [0, 1], b, [1, 2], [0, 2])
+        equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     terms, rhs = _parse_einsum(equation, [o.shape for o in operands])
@@ -427,21 +589,50 @@ def einsum(equation, *operands):
 
 
 # -- linear algebra -------------------------------------------------------------------------------
-def cross(input, other, dim=None):
-    """The cross product of 3-vectors along ``dim`` (the first dim of size 3 if None)."""
+def cross(input, other, dim=None, *, out=None):
+    """The cross product of 3-vectors along ``dim`` (inputs broadcast); without ``dim``, the
+    first dim of size 3 (deprecated in torch, which warns)."""
+    from .shape import broadcast_tensors
+
+    if input.dim() != other.dim():
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    input, other = broadcast_tensors(input, other)
     if dim is None:
-        dim = next(i for i, s in enumerate(input.shape) if s == 3)
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either "
+            "pass the dim explicitly or simply use torch.linalg.cross.\nThe default value of "
+            "dim will change to agree with that of linalg.cross in a future release.",
+            UserWarning,
+            stacklevel=2,
+        )
+        dim = next((i for i, s in enumerate(input.shape) if s == 3), -1)
     d = wrap_dim(dim, input.dim())
     if input.shape[d] != 3:
         raise RuntimeError(
-            f"linalg.cross: inputs dimension {d} must have length 3. Got {input.shape[d]} and "
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} and "
             f"{other.shape[d]}"
         )
-    a0, a1, a2 = input.unbind(d)
-    b0, b1, b2 = other.unbind(d)
-    from .shape import stack
+    return Cross.apply(input, other, d)
 
-    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+class Cross(Function):
+    """a x b along ``dim``; d(a x b) weighted by g is b x g for a and g x a for b."""
+
+    node_name = "LinalgCrossBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(a, b)
+        return get_array_module(a._data).cross(a._data, b._data, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = Cross.apply(b, g, ctx.dim) if need[0] else None
+        gb = Cross.apply(g, a, ctx.dim) if need[1] else None
+        return ga, gb, None
 
 
 class Inv(Function):
@@ -509,11 +700,29 @@ def det(input):
     return Det.apply(input)
 
 
+class Trace(Function):
+    node_name = "TraceBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data
+        ctx.shape = a.shape
+        dtype = np.int64 if a.dtype.kind in "biu" else a.dtype
+        return as_array(get_array_module(a).trace(a, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        from .creation import eye
+
+        n, m = ctx.shape
+        return g * eye(n, m, dtype=g.dtype, device=g.device)
+
+
 def trace(input):
-    """The sum of the main diagonal of a matrix."""
+    """The sum of the main diagonal of a matrix (integers sum in int64)."""
     if input.dim() != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.dim()))
-    return input.diagonal().sum()
+    return Trace.apply(input)
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):

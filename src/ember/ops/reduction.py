@@ -8,6 +8,7 @@ reshaping it to the kept shape and expanding.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from ..backend import as_array, get_array_module
 from ..dtypes import get_default_dtype, int64, to_dtype
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
+from .indexing import Gather
 from .inplace import type_word
 
 __all__ = [
@@ -72,7 +74,9 @@ def _reduce_dims(x: Tensor, dim) -> tuple:
         return tuple(range(x._data.ndim))
     if isinstance(dim, (list, tuple)) and len(dim) == 0:
         return tuple(range(x._data.ndim))
-    return wrap_dims(dim, x._data.ndim)
+    dims = wrap_dims(dim, x._data.ndim)
+    # a 0-dim tensor accepts dim 0 or -1 and has nothing to reduce
+    return dims if x._data.ndim else ()
 
 
 def _sum_dtype(a, dtype):
@@ -112,11 +116,28 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return Sum.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    """Sum treating NaN as zero."""
-    from .arith import where
+class NanSum(Function):
+    """Sum treating NaN as zero; NaN positions get no gradient."""
 
-    return sum(where(input != input, 0.0, input), dim, keepdim, dtype=dtype)
+    node_name = "NansumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, np_dtype):
+        a = x._data
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
+        ctx.save_for_backward(x)
+        xp = get_array_module(a)
+        return as_array(xp.nansum(a, axis=dims, keepdims=keepdim, dtype=np_dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return expand_back(g, ctx.shape, ctx.dims, ctx.keepdim) * (x == x), None, None, None
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over ``dim`` treating NaN as zero."""
+    return NanSum.apply(input, _reduce_dims(input, dim), keepdim, _sum_dtype(input._data, dtype))
 
 
 def _check_float_for_mean(name, input, dtype) -> None:
@@ -139,6 +160,9 @@ class Mean(Function):
             n *= a.shape[d]
         ctx.n = n
         xp = get_array_module(a)
+        if n == 0:  # NaN, as torch gives, without NumPy's empty-slice warning
+            total = xp.sum(a, axis=dims, keepdims=keepdim, dtype=np_dtype)
+            return as_array(xp.full_like(total, np.nan))
         return as_array(xp.mean(a, axis=dims, keepdims=keepdim, dtype=np_dtype))
 
     @staticmethod
@@ -234,24 +258,29 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 
 # -- max, min -------------------------------------------------------------------------------------
+def _check_nonempty(name, shape, dims, whole) -> None:
+    """torch's errors for max-like reductions of empty tensors: a whole-tensor reduction needs
+    a dim; a reduced dim must not be empty."""
+    if whole:
+        raise (IndexError if name.startswith("arg") else RuntimeError)(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            + (
+                ""
+                if name.startswith("arg")
+                else " Specify the reduction dim with the 'dim' argument."
+            )
+        )
+    for d in dims:
+        if shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 class _Extreme(Function):
     """amax/amin, and max()/min() over everything: ties share the gradient evenly."""
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest):
         a = x._data
-        if a.size == 0 and (not dims or _py_any(a.shape[d] == 0 for d in dims)):
-            name = (
-                ("max" if largest else "min")
-                if len(dims) == a.ndim
-                else ("amax" if largest else "amin")
-            )
-            raise RuntimeError(
-                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-                if len(dims) == a.ndim
-                else f"{name}(): Expected reduction dim {dims[0]} to have non-zero size."
-            )
         xp = get_array_module(a)
         fn = xp.max if largest else xp.min
         out = Tensor._make(as_array(fn(a, axis=dims, keepdims=keepdim)), False, None)
@@ -292,22 +321,17 @@ class _ExtremeDim(Function):
     def forward(ctx, x, dim, keepdim, largest):
         a = x._data
         xp = get_array_module(a)
-        if a.ndim == 0:
-            ctx.mark_non_differentiable()
-            idx = xp.zeros((), dtype=np.int64)
-            return a.copy(), idx
-        if a.shape[dim] == 0:
-            raise IndexError(
-                f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have non-zero "
-                "size."
-            )
-        idx = (xp.argmax if largest else xp.argmin)(a, axis=dim)
-        idx = xp.expand_dims(idx, dim)
-        vals = xp.take_along_axis(a, idx, axis=dim)
-        if not keepdim:
-            vals = xp.squeeze(vals, dim)
-            idx = xp.squeeze(idx, dim)
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        if a.ndim == 0:
+            vals, idx = a.copy(), xp.zeros((), dtype=np.int64)
+        else:
+            if a.shape[dim] == 0:
+                _check_nonempty("max" if largest else "min", a.shape, (dim,), False)
+            idx = (xp.argmax if largest else xp.argmin)(a, axis=dim, keepdims=True)
+            vals = xp.take_along_axis(a, idx, axis=dim)
+            if not keepdim:
+                vals = xp.squeeze(vals, dim)
+                idx = xp.squeeze(idx, dim)
         indices = Tensor._make(as_array(idx.astype(np.int64, copy=False)), False, None)
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
@@ -341,13 +365,15 @@ def _scatter_grad(g, indices, shape, dim, keepdim):
     return scatter(base, dim, indices, g)
 
 
-def _max_min(input, dim, keepdim, largest, other=None):
-    if isinstance(dim, Tensor) and other is None:
+def _max_min(input, dim, keepdim, largest):
+    if isinstance(dim, Tensor):
         from .arith import maximum, minimum
 
         return (maximum if largest else minimum)(input, dim)
     a = input._data
     if dim is None:
+        if a.size == 0:
+            _check_nonempty("max" if largest else "min", a.shape, (), True)
         cls = MaxAll if largest else MinAll
         return cls.apply(input, tuple(range(a.ndim)), False, largest)
     cls = MaxDim if largest else MinDim
@@ -369,15 +395,31 @@ def min(input, dim=None, keepdim=False, *, out=None):
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     """The maximum over ``dim`` (all dims when empty); ties share the gradient evenly."""
-    return Amax.apply(input, _reduce_dims(input, dim), keepdim, True)
+    return _amax_amin(Amax, "amax", input, dim, keepdim)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
-    return Amin.apply(input, _reduce_dims(input, dim), keepdim, False)
+    """The minimum over ``dim`` (all dims when empty); ties share the gradient evenly."""
+    return _amax_amin(Amin, "amin", input, dim, keepdim)
+
+
+def _amax_amin(cls, name, input, dim, keepdim):
+    dims = _reduce_dims(input, dim)
+    if input._data.size == 0:
+        whole = dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0)
+        _check_nonempty(name, input._data.shape, dims, whole)
+    return cls.apply(input, dims, keepdim, cls is Amax)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
     """``(min, max)`` over ``dim`` (or everything)."""
+    if input._data.size == 0 and (
+        dim is None or input._data.shape[wrap_dim(dim, input.dim())] == 0
+    ):
+        raise RuntimeError(
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+            "identity."
+        )
     d = () if dim is None else dim
     return return_types.aminmax((amin(input, d, keepdim), amax(input, d, keepdim)))
 
@@ -387,11 +429,9 @@ def _arg(input, dim, keepdim, largest):
     xp = get_array_module(a)
     fn = xp.argmax if largest else xp.argmin
     name = "argmax" if largest else "argmin"
-    if a.size == 0:
-        raise RuntimeError(
-            f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
-        )
     if dim is None:
+        if a.size == 0:
+            _check_nonempty(name, a.shape, (), True)
         idx = fn(a)
         if keepdim:
             idx = xp.reshape(idx, (1,) * a.ndim)
@@ -399,6 +439,8 @@ def _arg(input, dim, keepdim, largest):
     d = wrap_dim(dim, a.ndim)
     if a.ndim == 0:
         return _wrap(xp.zeros((), dtype=np.int64))
+    if a.shape[d] == 0:
+        _check_nonempty(name, a.shape, (d,), False)
     idx = fn(a, axis=d, keepdims=keepdim)
     return _wrap(idx.astype(np.int64, copy=False))
 
@@ -409,6 +451,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 def argmin(input, dim=None, keepdim=False):
+    """Index (int64) of the smallest element, over all elements or along ``dim``."""
     return _arg(input, dim, keepdim, False)
 
 
@@ -421,41 +464,61 @@ def _correction(unbiased, correction):
     return 1 if unbiased else 0
 
 
+def _count(shape, dims) -> int:
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _var_array(a, dims, correction, keepdim, name):
+    """The variance array, with torch's warning (not NumPy's) when N - correction <= 0."""
+    xp = get_array_module(a)
+    if _count(a.shape, dims) - correction > 0:
+        return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+    warnings.warn(
+        f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+        "reduction factor (input numel divided by output numel).",
+        UserWarning,
+        stacklevel=4,
+    )
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+
+
+def _var_grad(x, g, dims, keepdim, denom):
+    """d var / dx weighted by g: 2 (x - mean) / (N - correction)."""
+    centered = x - mean(x, dims, True)
+    scale = 2.0 / denom if denom > 0 else math.inf
+    return expand_back(g, x.shape, dims, keepdim) * centered * scale
+
+
+def _std_grad(x, g, out, dims, keepdim, denom):
+    """d std / dx weighted by g: (x - mean) / (std (N - correction)), zero where the std is
+    zero (it is not differentiable there; torch takes 0)."""
+    from .arith import where
+
+    centered = x - mean(x, dims, True)
+    scale = where(out == 0, 0.0, g / (out * denom))
+    return expand_back(scale, x.shape, dims, keepdim) * centered
+
+
 class Var(Function):
     node_name = "VarBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
         a = x._data
-        xp = get_array_module(a)
-        n = 1
-        for d in dims:
-            n *= a.shape[d]
-        ctx.shape, ctx.dims, ctx.keepdim, ctx.denom = a.shape, dims, keepdim, n - correction
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _count(a.shape, dims) - correction
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return as_array(xp.var(a, axis=dims, ddof=correction, keepdims=keepdim))
+        return as_array(_var_array(a, dims, correction, keepdim, "var"))
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        centered = x - mean(x, ctx.dims, True)
-        grad = expand_back(g, ctx.shape, ctx.dims, ctx.keepdim) * centered * (2 / ctx.denom)
-        return grad, None, None, None
-
-
-def _var_args(input, dim, unbiased, correction, name):
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
-    if isinstance(dim, bool):  # var(x, True): the old ``unbiased`` positional form
-        unbiased, dim = dim, None
-    return _reduce_dims(input, dim), _correction(unbiased, correction)
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    """Variance over ``dim``, dividing by N - correction (correction 1 by default)."""
-    dims, corr = _var_args(input, dim, unbiased, correction, "var")
-    return Var.apply(input, dims, corr, keepdim)
+        return _var_grad(x, g, ctx.dims, ctx.keepdim, ctx.denom), None, None, None
 
 
 class Std(Function):
@@ -464,49 +527,89 @@ class Std(Function):
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
         a = x._data
-        xp = get_array_module(a)
-        n = 1
-        for d in dims:
-            n *= a.shape[d]
-        ctx.shape, ctx.dims, ctx.keepdim, ctx.denom = a.shape, dims, keepdim, n - correction
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = Tensor._make(
-                as_array(xp.std(a, axis=dims, ddof=correction, keepdims=keepdim)), False, None
-            )
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _count(a.shape, dims) - correction
+        v = _var_array(a, dims, correction, keepdim, "std")
+        out = Tensor._make(as_array(get_array_module(a).sqrt(v)), False, None)
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        dims, keepdim, shape = ctx.dims, ctx.keepdim, ctx.shape
-        centered = x - mean(x, dims, True)
-        scale = expand_back(g / (out * ctx.denom), shape, dims, keepdim)
-        return scale * centered, None, None, None
+        return _std_grad(x, g, out, ctx.dims, ctx.keepdim, ctx.denom), None, None, None
+
+
+class VarMean(Function):
+    """``(var, mean)`` (or ``(std, mean)`` with ``take_sqrt``) in one node, as torch."""
+
+    node_name = "VarMeanBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim, take_sqrt):
+        a = x._data
+        xp = get_array_module(a)
+        n = _count(a.shape, dims)
+        ctx.dims, ctx.keepdim, ctx.n, ctx.denom = dims, keepdim, n, n - correction
+        spread = _var_array(a, dims, correction, keepdim, "std_mean" if take_sqrt else "var_mean")
+        if take_sqrt:
+            spread = xp.sqrt(spread)
+        if n:
+            m = xp.mean(a, axis=dims, keepdims=keepdim)
+        else:
+            m = xp.full_like(xp.sum(a, axis=dims, keepdims=keepdim), np.nan)
+        res = Tensor._make(as_array(spread), False, None)
+        ctx.take_sqrt = take_sqrt
+        ctx.save_for_backward(x, res)
+        return res, as_array(m)
+
+    @staticmethod
+    def backward(ctx, g_spread, g_mean):
+        x, spread = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        grad = expand_back(g_mean / ctx.n, x.shape, dims, keepdim)
+        if ctx.take_sqrt:
+            grad = grad + _std_grad(x, g_spread, spread, dims, keepdim, ctx.denom)
+        else:
+            grad = grad + _var_grad(x, g_spread, dims, keepdim, ctx.denom)
+        return grad, None, None, None, None
+
+
+class StdMean(VarMean):
+    node_name = "StdMeanBackward0"
+
+
+def _var_args(input, dim, unbiased, correction):
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if isinstance(dim, bool):  # var(x, True): the old ``unbiased`` positional form
+        unbiased, dim = dim, None
+    return _reduce_dims(input, dim), _correction(unbiased, correction)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Variance over ``dim`` (all dims when None): sum (x - mean)**2 / (N - correction), with
+    correction 1 by default (``unbiased=False`` means 0)."""
+    dims, corr = _var_args(input, dim, unbiased, correction)
+    return Var.apply(input, dims, corr, keepdim)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    """Standard deviation over ``dim`` (sqrt of ``var``)."""
-    dims, corr = _var_args(input, dim, unbiased, correction, "std")
+    """Standard deviation over ``dim``: the square root of ``var``."""
+    dims, corr = _var_args(input, dim, unbiased, correction)
     return Std.apply(input, dims, corr, keepdim)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over ``dim``."""
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    return return_types.var_mean(
-        (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
-    )
+    dims, corr = _var_args(input, dim, unbiased, correction)
+    return return_types.var_mean(VarMean.apply(input, dims, corr, keepdim, False))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``."""
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    return return_types.std_mean(
-        (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
-    )
+    dims, corr = _var_args(input, dim, unbiased, correction)
+    return return_types.std_mean(StdMean.apply(input, dims, corr, keepdim, True))
 
 
 # -- logsumexp, norm ------------------------------------------------------------------------------
@@ -549,36 +652,65 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     return LogSumExp.apply(input, _reduce_dims(input, dim), keepdim)
 
 
-class Norm2(Function):
+class VectorNorm(Function):
+    """(sum |x|**ord)**(1/ord) over ``dims``; ord 0 counts nonzeros, ±inf takes max/min |x|.
+
+    The gradient is g * sign(x) * (|x| / norm)**(ord - 1), zero where x or the norm is zero (as
+    torch defines the subgradient there); for ±inf it is shared evenly among the extremes.
+    """
+
     node_name = "LinalgVectorNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx, x, ord, dims, keepdim):
         a = x._data
         xp = get_array_module(a)
-        out = Tensor._make(
-            as_array(xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))), False, None
-        )
-        ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        ctx.save_for_backward(x, out)
-        return out
+        kw = {"axis": dims, "keepdims": keepdim}
+        if ord == 2:
+            out = xp.sqrt(xp.sum(a * a, **kw))
+        elif ord == 1:
+            out = xp.sum(xp.abs(a), **kw)
+        elif ord == 0:
+            out = xp.sum(a != 0, dtype=a.dtype, **kw)
+        elif ord == math.inf:
+            out = xp.max(xp.abs(a), **kw)
+        elif ord == -math.inf:
+            out = xp.min(xp.abs(a), **kw)
+        else:
+            with np.errstate(divide="ignore"):
+                out = xp.sum(xp.abs(a) ** ord, **kw) ** (1.0 / ord)
+        res = Tensor._make(as_array(out.astype(a.dtype, copy=False)), False, None)
+        ctx.shape, ctx.ord, ctx.dims, ctx.keepdim = a.shape, ord, dims, keepdim
+        ctx.save_for_backward(x, res)
+        return res
 
     @staticmethod
     def backward(ctx, g):
-        from .indexing import masked_fill
+        from .arith import where
+        from .creation import zeros_like
+        from .unary import abs, sign
 
         x, out = ctx.saved_tensors
-        shape, dims, keepdim = ctx.shape, ctx.dims, ctx.keepdim
+        shape, ord, dims, keepdim = ctx.shape, ctx.ord, ctx.dims, ctx.keepdim
+        if ord == 0:
+            return zeros_like(x), None, None, None
+        g = expand_back(g, shape, dims, keepdim)
+        if ord == 1:
+            return g * sign(x), None, None, None
         norm = expand_back(out, shape, dims, keepdim)
-        # the subgradient at a zero norm is 0, as torch defines it
-        scaled = x / masked_fill(norm, norm == 0, 1.0)
-        return expand_back(g, shape, dims, keepdim) * scaled, None, None
+        if ord == 2:
+            return g * x / where(norm == 0, 1.0, norm), None, None, None
+        if ord in (math.inf, -math.inf):
+            hit = abs(x) == norm
+            count = expand_back(sum(hit, dims, True), shape, dims, True)
+            return g * sign(x) * hit / count, None, None, None
+        ratio = abs(x) / where(norm == 0, 1.0, norm)
+        grad = g * sign(x) * where(x == 0, 0.0, ratio) ** (ord - 1)
+        return where((x == 0) | (norm == 0), 0.0, grad), None, None, None
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """(sum |x|**ord)**(1/ord) over ``dim``; ord may be inf, -inf or 0 too."""
-    from .unary import abs
-
+    """(sum |x|**ord)**(1/ord) over ``dim`` (all dims when None); ord may be inf, -inf or 0."""
     if x._data.dtype.kind not in "fc":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -587,17 +719,21 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     dims = _reduce_dims(x, dim)
-    if ord == 2:
-        return Norm2.apply(x, dims, keepdim)
-    if ord == float("inf"):
-        return amax(abs(x), dims, keepdim)
-    if ord == float("-inf"):
-        return amin(abs(x), dims, keepdim)
-    if ord == 0:
-        return sum((x != 0).to(x.dtype), dims, keepdim)
-    if ord == 1:
-        return sum(abs(x), dims, keepdim)
-    return sum(abs(x) ** ord, dims, keepdim) ** (1.0 / ord)
+    a = x._data
+    if a.size == 0 and ord in (math.inf, -math.inf):
+        name = "inf" if ord > 0 else "-inf"
+        if dim is None or (isinstance(dim, (list, tuple)) and not dim):
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because "
+                "the operation does not have an identity"
+            )
+        for d in dims:
+            if a.shape[d] == 0:
+                raise RuntimeError(
+                    f"linalg.vector_norm cannot compute the {name} norm on the dimension {d}"
+                    "because this dimension is empty and the operation does not have an identity"
+                )
+    return VectorNorm.apply(x, float(ord), dims, keepdim)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
@@ -654,7 +790,7 @@ class CumProd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .shape import cat, flip, narrow
+        from .shape import flip
 
         x, out = ctx.saved_tensors
         if x.dim() == 0:
@@ -662,18 +798,29 @@ class CumProd(Function):
         d = ctx.dim
         if not bool((x._data == 0).any()):
             return flip(cumsum(flip(g * out, d), d), d) / x, None, None
-        # grad_i = prod_{j<i} x_j * S_i, where S_i = g_i + x_{i+1} * S_{i+1}
-        n = x.shape[d]
-        s = [None] * n
-        s[n - 1] = narrow(g, d, n - 1, 1)
-        for i in range(n - 2, -1, -1):
-            s[i] = narrow(g, d, i, 1) + narrow(x, d, i + 1, 1) * s[i + 1]
-        prefix = [None] * n
-        prefix[0] = narrow(x, d, 0, 1) * 0 + 1
-        for i in range(1, n):
-            prefix[i] = prefix[i - 1] * narrow(x, d, i - 1, 1)
-        parts = [prefix[i] * s[i] for i in range(n)]
-        return cat(parts, d), None, None
+        return _cumprod_grad_zeros(x, out, g, d), None, None
+
+
+def _cumprod_grad_zeros(x, out, g, d):
+    """cumprod's gradient when ``x`` has zeros along ``d``. With z the first zero of a slice:
+    before z, grad_i = sum_{k>=i} g_k out_k / x_i (out_k is 0 from z on); at z, grad_z =
+    prod_{j<z} x_j * sum_{k>=z} g_k prod_{z<j<=k} x_j; after z every product holds x_z = 0."""
+    from .arith import where
+    from .shape import flip
+
+    a = x._data
+    xp = get_array_module(a)
+    n = a.shape[d]
+    is_zero = a == 0
+    z = xp.where(is_zero.any(axis=d, keepdims=True), is_zero.argmax(axis=d, keepdims=True), n)
+    pos = xp.arange(n).reshape((-1,) + (1,) * (a.ndim - d - 1))
+    before, at, after = _wrap(pos < z), _wrap(pos == z), _wrap(pos > z)
+    safe = where(before, x, 1.0)
+    part1 = where(before, flip(cumsum(flip(g * out, d), d), d) / safe, 0.0)
+    tail = cumprod(where(after, x, 1.0), d)
+    total = sum(where(_wrap(pos >= z), g * tail, 0.0), d, keepdim=True)
+    part2 = where(at, prod(safe, d, keepdim=True) * total, 0.0)
+    return part1 + part2
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
@@ -682,28 +829,33 @@ def cumprod(input, dim, *, dtype=None, out=None):
     return CumProd.apply(input, wrap_dim(dim, a.ndim), _sum_dtype(a, dtype))
 
 
+class CumMaxValues(Gather):
+    node_name = "CummaxBackward0"
+
+
+class CumMinValues(Gather):
+    node_name = "CumminBackward0"
+
+
 def _cum_extreme(input, dim, largest):
-    from .indexing import gather
+    """Running max/min and the index where it was reached (the latest among equal values;
+    a NaN, once seen, stays)."""
 
     a = input._data
     d = wrap_dim(dim, a.ndim)
     xp = get_array_module(a)
     if a.ndim == 0:
-        return input.clone(), _wrap(xp.zeros((), dtype=np.int64))
-    n = a.shape[d]
-    moved = xp.moveaxis(a, d, -1)
-    idx = xp.zeros(moved.shape, dtype=np.int64)
-    best = moved[..., 0].copy()
-    best_i = xp.zeros(best.shape, dtype=np.int64)
-    for i in range(n):
-        v = moved[..., i]
-        better = (v >= best) if largest else (v <= best)
-        better |= xp.isnan(v)
-        best = xp.where(better, v, best)
-        best_i = xp.where(better, i, best_i)
-        idx[..., i] = best_i
-    indices = _wrap(xp.moveaxis(idx, -1, d))
-    return gather(input, d, indices), indices
+        cls = CumMaxValues if largest else CumMinValues
+        return cls.apply(input, 0, _wrap(xp.zeros((), dtype=np.int64))), _wrap(
+            xp.zeros((), dtype=np.int64)
+        )
+    running = (xp.maximum if largest else xp.minimum).accumulate(a, axis=d)
+    hit = a == running
+    if a.dtype.kind == "f":
+        hit |= xp.isnan(a)
+    pos = xp.arange(a.shape[d], dtype=np.int64).reshape((-1,) + (1,) * (a.ndim - d - 1))
+    indices = _wrap(xp.maximum.accumulate(xp.where(hit, pos, 0), axis=d))
+    return (CumMaxValues if largest else CumMinValues).apply(input, d, indices), indices
 
 
 def cummax(input, dim):
@@ -783,4 +935,4 @@ def sum_to_size(input, *size):
     return SumToSize.apply(input, shape)
 
 
-del math, int64
+del int64

@@ -71,6 +71,7 @@ __all__ = [
     "diagonal",
     "diag",
     "diag_embed",
+    "diagflat",
     "meshgrid",
     "clone",
     "contiguous",
@@ -79,6 +80,7 @@ __all__ = [
     "atleast_2d",
     "atleast_3d",
     "slice_view",
+    "basic_view_class",
     "embed_region",
 ]
 
@@ -124,15 +126,13 @@ class View(Function):
     def forward(ctx, x, shape):
         a = x._data
         ctx.in_shape = a.shape
-        out = a.view()
         try:
-            out.shape = shape
-        except AttributeError:
+            return get_array_module(a).reshape(a, shape, copy=False)
+        except ValueError:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
-        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -140,10 +140,23 @@ class View(Function):
 
 
 class Reshape(View):
+    """reshape where the strides allow no view: a copy."""
+
+    node_name = "UnsafeViewBackward0"
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x._data.shape
         return x._data.reshape(shape)
+
+
+def _viewable(a, shape) -> bool:
+    """Whether ``a`` can take ``shape`` without a copy."""
+    try:
+        get_array_module(a).reshape(a, shape, copy=False)
+    except ValueError:
+        return False
+    return True
 
 
 def view(input, *shape):
@@ -174,13 +187,11 @@ def _view_dtype(input, dtype):
 
 def reshape(input, *shape):
     """The same data with another shape: a view when the strides allow, else a copy."""
-    target = _infer_shape(sizes(shape), input._data.size)
-    if target == input._data.shape:
+    a = input._data
+    target = _infer_shape(sizes(shape), a.size)
+    if target == a.shape or a.flags.c_contiguous or _viewable(a, target):
         return _as_view(View, input, target)
-    out = Reshape.apply(input, target)
-    if STATE.enabled and get_array_module(out._data).may_share_memory(out._data, input._data):
-        record_view(out, input, lambda t: Reshape.apply(t, target))
-    return out
+    return Reshape.apply(input, target)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -215,11 +226,23 @@ def squeeze(input, dim=None):
     else:
         dims = tuple(d for d in wrap_dims(dim, len(shape)) if len(shape) and shape[d] == 1)
     new = tuple(s for i, s in enumerate(shape) if i not in dims)
-    return _as_view(Squeeze, input, new)
+    if dim is None:
+        cls = Squeeze
+    else:
+        cls = SqueezeDims if isinstance(dim, (list, tuple)) else SqueezeDim
+    return _as_view(cls, input, new)
 
 
 class Squeeze(View):
     node_name = "SqueezeBackward0"
+
+
+class SqueezeDim(View):
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(View):
+    node_name = "SqueezeBackward2"
 
 
 class Unsqueeze(View):
@@ -385,8 +408,14 @@ def expand(input, *sizes_):
             )
     out = tuple(out)
     if out == shape:
-        return _as_view(View, input, out)
+        return _as_view(ExpandSame, input, out)
     return _as_view(Expand, input, out)
+
+
+class ExpandSame(View):
+    """expand to the tensor's own shape: a plain view (writable, unlike a broadcast)."""
+
+    node_name = "ExpandBackward0"
 
 
 broadcast_to = expand
@@ -542,8 +571,14 @@ class Roll(Function):
 
 def roll(input, shifts, dims=None):
     """Shift elements circularly by ``shifts`` along ``dims`` (flattened when None)."""
-    if dims is None:
-        return reshape(Roll.apply(reshape(input, -1), shifts, 0), input._data.shape)
+    if dims is None:  # roll the flattened tensor
+        if isinstance(shifts, (list, tuple)):
+            if len(shifts) != 1:
+                raise RuntimeError(
+                    f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0"
+                )
+            shifts = shifts[0]
+        return Roll.apply(input, int(shifts), None)
     if isinstance(shifts, int):
         shifts = (shifts,)
     d = wrap_dims(dims, input._data.ndim)
@@ -574,22 +609,24 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, dim, *tensors):
         arrays = [t._data for t in tensors]
+        nd = max(a.ndim for a in arrays)
+        # legacy rule: 1-D empty tensors are skipped when the others have more dims
+        ctx.skipped = [a.ndim == 1 and a.shape[0] == 0 and nd > 1 for a in arrays]
         ctx.dim = dim
-        ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-        ctx.skipped = [
-            a.ndim == 1 and a.shape[0] == 0 and tensors[0]._data.ndim > 1 for a in arrays
-        ]
+        ctx.sizes = [0 if skip else a.shape[dim] for a, skip in zip(arrays, ctx.skipped)]
         return get_array_module(arrays[0]).concatenate(
             [a for a, skip in zip(arrays, ctx.skipped) if not skip], axis=dim
         )
 
     @staticmethod
     def backward(ctx, g):
+        from .creation import zeros
+
         grads = [None]
         start = 0
         for n, skip in zip(ctx.sizes, ctx.skipped):
             if skip:
-                grads.append(None)
+                grads.append(zeros(0, dtype=g.dtype, device=g.device))
                 continue
             grads.append(narrow(g, ctx.dim, start, n))
             start += n
@@ -849,6 +886,8 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
+    if n == 0:  # an empty dim gives ``chunks`` empty pieces
+        return _split_views(SplitWithSizes, input, [(0, 0)] * chunks, d)
     return split(input, math.ceil(n / chunks), d)
 
 
@@ -886,6 +925,44 @@ class SliceView(Function):
 
 class SelectView(SliceView):
     node_name = "SelectBackward0"
+
+
+class UnsqueezeView(SliceView):
+    node_name = "UnsqueezeBackward0"
+
+
+class AliasView(SliceView):
+    node_name = "AliasBackward0"
+
+
+def basic_view_class(key: tuple, shape) -> type:
+    """The view class named as torch's grad_fn for ``x[key]``: torch applies the key's parts in
+    order (select for an int, slice, unsqueeze for None; whole-dim slices and Ellipsis apply
+    nothing), so the last part applied names the node."""
+    consumed = 0
+    for k in key:
+        if k is not None and k is not Ellipsis:
+            consumed += 1
+    cls = AliasView
+    d = 0
+    for k in key:
+        if k is Ellipsis:
+            d += len(shape) - consumed
+        elif k is None:
+            cls = UnsqueezeView
+        elif type(k) is slice:
+            whole = (
+                k.start in (None, 0)
+                and k.step in (None, 1)
+                and (k.stop is None or k.stop >= shape[d])
+            )
+            if not whole:
+                cls = SliceView
+            d += 1
+        else:
+            cls = SelectView
+            d += 1
+    return cls
 
 
 class EmbedRegion(Function):
@@ -969,23 +1046,26 @@ class Unfold(Function):
         strides = (
             a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1 :] + (a.strides[dim],)
         )
-        return xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+        # windows that do not overlap may be written through, as in torch
+        writeable = step >= size and a.flags.writeable
+        return xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=writeable)
 
     @staticmethod
     def backward(ctx, g):
         from .creation import zeros
+        from .indexing import index_add
 
         dim, size, step = ctx.dim, ctx.size, ctx.step
         if len(ctx.shape) == 0:
             return g.reshape(()), None, None, None
-        out = zeros(ctx.shape, dtype=g.dtype, device=g.device)
         count = g.shape[dim]
-        for k in range(size):
-            piece = select(g, -1, k)  # (..., count, ...)
-            idx = slice(k, k + step * (count - 1) + 1, step)
-            key = (slice(None),) * dim + (idx,)
-            out = out + embed_region(piece, ctx.shape, key)
-        return out, None, None, None
+        # window c, element k came from position c * step + k: add every one back there
+        pos = np.arange(count)[:, None] * step + np.arange(size)[None, :]
+        merged = movedim(g, -1, dim + 1)  # (..., count, size, ...)
+        merged = merged.reshape(merged.shape[:dim] + (count * size,) + merged.shape[dim + 2 :])
+        index = Tensor._make(pos.reshape(-1).astype(np.int64), False, None)
+        out = zeros(ctx.shape, dtype=g.dtype, device=g.device)
+        return index_add(out, dim, index, merged), None, None, None
 
 
 def unfold(input, dimension, size, step):
@@ -997,7 +1077,7 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    return Unfold.apply(input, d, size, step)
+    return _as_view(Unfold, input, d, size, step)
 
 
 # -- triangles and diagonals ----------------------------------------------------------------------
@@ -1117,6 +1197,11 @@ def diag(input, diagonal=0, *, out=None):
     raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
 
 
+def diagflat(input, offset=0):
+    """The flattened input on the ``offset`` diagonal of a square matrix."""
+    return diag_embed(reshape(input, -1), offset, 0, 1)
+
+
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D tensors (``indexing='ij'`` or ``'xy'``)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -1143,8 +1228,7 @@ def meshgrid(*tensors, indexing=None):
         view_shape = [1] * len(ts)
         view_shape[i] = -1
         grids.append(expand(reshape(t, view_shape), shape))
-    if swap:
-        grids = [transpose(g, 0, 1) for g in grids]
+    if swap:  # 'xy': the grids of the swapped inputs, in the inputs' order
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 
@@ -1154,24 +1238,26 @@ class Clone(Function):
     node_name = "CloneBackward0"
 
     @staticmethod
-    def forward(ctx, x):
-        return x._data.copy()
+    def forward(ctx, x, order):
+        return x._data.copy(order=order)
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        return g, None
 
 
 def clone(input, *, memory_format=None):
-    """A copy with its own memory (differentiable)."""
-    return Clone.apply(input)
+    """A copy with its own memory (differentiable). As torch's ``preserve_format``, the copy
+    keeps the input's memory layout (a transposed input gives a transposed copy)."""
+    order = "C" if memory_format is not None and "contiguous" in str(memory_format) else "K"
+    return Clone.apply(input, order)
 
 
 def contiguous(input, memory_format=None):
     """``input`` if already contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    return Clone.apply(input)
+    return Clone.apply(input, "C")
 
 
 class AsStrided(Function):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import return_types
 from ..autograd.function import Function
-from ..backend import as_array, get_array_module
+from ..backend import as_array, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._args import wrap_dim
 
@@ -38,8 +38,9 @@ def _wrap(a) -> Tensor:
     return Tensor._make(as_array(a), False, None)
 
 
-def _order(a, dim, descending, stable=True):
-    """Indices sorting ``a`` along ``dim``; NaN sorts as the largest value, as in torch."""
+def _sort_key(a, descending):
+    """An array whose ascending order is the wanted order of ``a``; NaN ranks as the largest
+    value, as in torch."""
     xp = get_array_module(a)
     if a.dtype.kind == "b":
         key = a.astype(np.int8)
@@ -51,29 +52,48 @@ def _order(a, dim, descending, stable=True):
         if key.dtype.kind == "f":
             key = xp.where(xp.isnan(key), -np.inf, -key)
         else:
-            key = -key.astype(np.int64) if key.dtype != np.int64 else -key
-    return xp.argsort(key, axis=dim, kind="stable")
+            key = -key.astype(np.int64)
+    return key
+
+
+def _order(a, dim, descending, stable=True):
+    """Indices sorting ``a`` along ``dim`` (stable: equal values keep their order)."""
+    return get_array_module(a).argsort(_sort_key(a, descending), axis=dim, kind="stable")
 
 
 class SortValues(Function):
-    """Values picked along ``dim`` at ``indices`` (which the forward computed)."""
+    """Values picked along ``dim`` at ``indices`` (computed by the caller, with ``dim`` kept);
+    ``keepdim=False`` drops that dim from the result. The gradient goes back to the picked
+    positions."""
 
     node_name = "SortBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, indices):
-        ctx.dim, ctx.shape = dim, x._data.shape
+    def forward(ctx, x, dim, indices, keepdim=True):
+        a = x._data
+        ctx.dim, ctx.shape, ctx.keepdim = dim, a.shape, keepdim
         ctx.save_for_backward(indices)
-        return get_array_module(x._data).take_along_axis(x._data, indices._data, axis=dim)
+        if a.ndim == 0:
+            return a.copy()
+        out = get_array_module(a).take_along_axis(a, indices._data, axis=dim)
+        return out if keepdim else out.squeeze(dim)
 
     @staticmethod
     def backward(ctx, g):
         from .creation import zeros
         from .indexing import scatter_add
 
+        if not ctx.shape:
+            return g, None, None, None
         (indices,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = g.unsqueeze(ctx.dim)
         base = zeros(ctx.shape, dtype=g.dtype, device=g.device)
-        return scatter_add(base, ctx.dim, indices, g), None, None
+        return scatter_add(base, ctx.dim, indices, g), None, None, None
+
+
+class StableSortValues(SortValues):
+    node_name = "SortBackward1"
 
 
 class TopkValues(SortValues):
@@ -88,20 +108,36 @@ class MedianValues(SortValues):
     node_name = "MedianBackward1"
 
 
+class NanmedianValues(SortValues):
+    node_name = "NanmedianBackward1"
+
+
 class ModeValues(SortValues):
     node_name = "ModeBackward0"
 
 
+_ZERO_INDEX = np.zeros((), np.int64)
+
+
+def _zero_dim(cls, input, result_type):
+    """A 0-dim input: itself (through ``cls``, for torch's grad_fn) and index 0."""
+    idx = _wrap(_ZERO_INDEX.copy())
+    return result_type((cls.apply(input, 0, idx), _wrap(_ZERO_INDEX.copy())))
+
+
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
-    """``(values, indices)`` sorted along ``dim`` (stable; NaN last ascending)."""
+    """``(values, indices)`` sorted along ``dim``; NaN sorts as the largest value. The sort is
+    always stable (equal values keep their order)."""
     if isinstance(dim, bool):
         dim, descending = -1, dim
+    cls = StableSortValues if stable else SortValues
     a = input._data
     if a.ndim == 0:
-        return return_types.sort((input.clone(), _wrap(np.zeros((), np.int64))))
+        wrap_dim(dim, 0)
+        return _zero_dim(cls, input, return_types.sort)
     d = wrap_dim(dim, a.ndim)
     idx = _wrap(_order(a, d, descending).astype(np.int64))
-    return return_types.sort((SortValues.apply(input, d, idx), idx))
+    return return_types.sort((cls.apply(input, d, idx), idx))
 
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
@@ -125,10 +161,18 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
     if a.ndim == 0:
-        return return_types.topk((input.clone(), _wrap(np.zeros((), np.int64))))
+        return _zero_dim(TopkValues, input, return_types.topk)
     xp = get_array_module(a)
-    order = _order(a, d, descending=largest)
-    idx = _wrap(xp.take(order, xp.arange(k), axis=d).astype(np.int64))
+    if 0 < k < n // 2:
+        # partition the k wanted elements to the front, then sort only those
+        key = _sort_key(a, descending=largest)
+        part = xp.take(xp.argpartition(key, k - 1, axis=d), xp.arange(k), axis=d)
+        inner = xp.argsort(xp.take_along_axis(key, part, axis=d), axis=d, kind="stable")
+        part = xp.take_along_axis(part, inner, axis=d)
+        idx = _wrap(part.astype(np.int64))
+    else:
+        order = _order(a, d, descending=largest)
+        idx = _wrap(xp.take(order, xp.arange(k), axis=d).astype(np.int64))
     return return_types.topk((TopkValues.apply(input, d, idx), idx))
 
 
@@ -140,21 +184,18 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     if k < 1 or k > n:
         raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}")
     if a.ndim == 0:
-        return return_types.kthvalue((input.clone(), _wrap(np.zeros((), np.int64))))
+        return _zero_dim(KthvalueValues, input, return_types.kthvalue)
     xp = get_array_module(a)
-    order = _order(a, d, descending=False)
-    idx = xp.take(order, [k - 1], axis=d).astype(np.int64)
+    # a partition puts the k-th smallest in place (NaN counts as the largest) without a sort
+    part = xp.argpartition(_sort_key(a, descending=False), k - 1, axis=d)
+    idx = xp.take(part, [k - 1], axis=d).astype(np.int64)
     return return_types.kthvalue(_pick(input, d, idx, keepdim, KthvalueValues))
 
 
 def _pick(input, d, idx, keepdim, cls):
-    """Values and indices at ``idx`` (kept dim of size 1) along ``d``."""
-    indices = _wrap(idx)
-    values = cls.apply(input, d, indices)
-    if not keepdim:
-        values = values.squeeze(d)
-        indices = _wrap(idx.squeeze(d))
-    return values, indices
+    """Values and indices at ``idx`` (an array with dim ``d`` of size 1) along ``d``."""
+    values = cls.apply(input, d, _wrap(idx), keepdim)
+    return values, _wrap(idx if keepdim else idx.squeeze(d))
 
 
 def median(input, dim=None, keepdim=False, *, out=None):
@@ -168,117 +209,187 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
     return _median(input, dim, keepdim, ignore_nan=True)
 
 
+class MedianAll(Function):
+    """The median of all elements; its gradient is shared evenly among the elements equal to
+    it (NaN counting as equal to NaN), as torch defines it."""
+
+    node_name = "MedianBackward0"
+
+    @staticmethod
+    def forward(ctx, x, ignore_nan):
+        a = x._data.reshape(-1)
+        xp = get_array_module(a)
+        if a.dtype.kind == "f":
+            nan = xp.isnan(a)
+            if ignore_nan:
+                a = a[~nan]
+            elif bool(nan.any()):
+                a = a[:0]
+        if a.size == 0:  # NaN (torch gives the most negative integer for integer dtypes)
+            out = np.nan if a.dtype.kind == "f" else np.iinfo(a.dtype).min
+        else:
+            k = (a.size - 1) // 2
+            out = xp.partition(a, k)[k]
+        res = _wrap(xp.asarray(out, dtype=x._data.dtype))
+        ctx.save_for_backward(x, res)
+        return res
+
+    @staticmethod
+    def backward(ctx, g):
+        from .compare import isnan
+
+        x, out = ctx.saved_tensors
+        hit = x == out
+        if x._data.dtype.kind == "f":
+            hit = hit | (isnan(x) & isnan(out))
+        return g * hit / hit.sum(), None
+
+
+class NanmedianAll(MedianAll):
+    node_name = "NanmedianBackward0"
+
+
 def _median(input, dim, keepdim, ignore_nan):
     a = input._data
     xp = get_array_module(a)
-    flat = dim is None
-    if flat:
-        x = input.reshape(-1)
-        d = 0
-    else:
-        x = input if a.ndim else input.reshape(1)
-        d = wrap_dim(dim, a.ndim) if a.ndim else 0
-    arr = x._data
-    if arr.shape[d] == 0:
-        if flat:
-            return _wrap(xp.asarray(np.nan, dtype=a.dtype))
-        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
-    order = _order(arr, d, descending=False)
-    if ignore_nan and arr.dtype.kind == "f":
-        count = (~xp.isnan(arr)).sum(axis=d, keepdims=True)
-        pos = xp.maximum((count - 1) // 2, 0)
-    else:
-        pos = xp.full(
-            tuple(1 if i == d else s for i, s in enumerate(arr.shape)), (arr.shape[d] - 1) // 2
-        )
-        if arr.dtype.kind == "f":
-            # any NaN makes the median NaN: pick the first NaN (sorted last)
-            has_nan = xp.isnan(arr).any(axis=d, keepdims=True)
-            first_nan = (~xp.isnan(arr)).sum(axis=d, keepdims=True)
-            pos = xp.where(has_nan, first_nan, pos)
-    idx = xp.take_along_axis(order, pos.astype(np.int64), axis=d).astype(np.int64)
-    values, indices = _pick(x, d, idx, keepdim or False, MedianValues)
-    if flat:
-        return values.reshape(())
+    if dim is None:
+        return (NanmedianAll if ignore_nan else MedianAll).apply(input, ignore_nan)
+    cls = NanmedianValues if ignore_nan else MedianValues
+    result_type = return_types.nanmedian if ignore_nan else return_types.median
     if a.ndim == 0:
-        values, indices = values.reshape(()), indices.reshape(())
-    cls = return_types.nanmedian if ignore_nan else return_types.median
-    return cls((values, indices))
+        wrap_dim(dim, 0)
+        return _zero_dim(cls, input, result_type)
+    d = wrap_dim(dim, a.ndim)
+    n = a.shape[d]
+    if n == 0:
+        name = "nanmedian" if ignore_nan else "median"
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    nan = xp.isnan(a) if a.dtype.kind == "f" else None
+    if ignore_nan and nan is not None:
+        # the lower median of each slice's non-NaN values (NaN sorts last)
+        count = (~nan).sum(axis=d, keepdims=True)
+        pos = xp.maximum((count - 1) // 2, 0)
+        order = _order(a, d, descending=False)
+        idx = xp.take_along_axis(order, pos.astype(np.int64), axis=d)
+    else:
+        part = xp.argpartition(_sort_key(a, descending=False), (n - 1) // 2, axis=d)
+        idx = xp.take(part, [(n - 1) // 2], axis=d)
+        if nan is not None:  # a slice holding NaN has median NaN: its first NaN
+            idx = xp.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), idx)
+    return result_type(_pick(input, d, idx.astype(np.int64), keepdim, cls))
 
 
 def mode(input, dim=-1, keepdim=False, *, out=None):
-    """The most frequent value along ``dim`` (the smallest among ties) and an index of it."""
+    """The most frequent value along ``dim`` (the smallest among equally frequent ones) and the
+    last index where it occurs."""
     a = input._data
     xp = get_array_module(a)
     if a.ndim == 0:
-        return return_types.mode((input.clone(), _wrap(np.zeros((), np.int64))))
+        return return_types.mode((input.clone(), _wrap(xp.zeros((), np.int64))))
     d = wrap_dim(dim, a.ndim)
-    moved = np.moveaxis(np.asarray(a), d, -1)
-    rows = moved.reshape(-1, moved.shape[-1])
-    best_idx = np.zeros(rows.shape[0], dtype=np.int64)
-    for r, row in enumerate(rows):
-        vals, counts = np.unique(row, return_counts=True)
-        v = vals[np.argmax(counts)]
-        best_idx[r] = np.nonzero(row == v)[0][-1]
-    idx = np.moveaxis(best_idx.reshape(moved.shape[:-1] + (1,)), -1, d)
-    return return_types.mode(_pick(input, d, xp.asarray(idx), keepdim, ModeValues))
+    if a.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    order = xp.moveaxis(_order(a, d, descending=False), d, -1)  # stable: equal values keep order
+    ranked = xp.take_along_axis(xp.moveaxis(a, d, -1), order, axis=-1)
+    pos = xp.arange(ranked.shape[-1])
+    starts = xp.ones(ranked.shape, dtype=bool)
+    starts[..., 1:] = ranked[..., 1:] != ranked[..., :-1]
+    # the running length of each run of equal values; its first maximum ends the longest run
+    run_start = xp.maximum.accumulate(xp.where(starts, pos, 0), axis=-1)
+    best = xp.argmax(pos - run_start, axis=-1)[..., None]
+    idx = xp.moveaxis(xp.take_along_axis(order, best, axis=-1), -1, d).astype(np.int64)
+    return return_types.mode(_pick(input, d, idx, keepdim, ModeValues))
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
-    """The ``q``-th quantiles (q a number or 1-D tensor in [0, 1]) along ``dim``."""
-    return _quantile(input, q, dim, keepdim, interpolation)
+    """The ``q``-th quantiles (q a number or 1-D tensor in [0, 1]) along ``dim`` (of the
+    flattened input when None). With sorted values v and rank r = q * (n - 1), 'linear' gives
+    v[floor r] + (r - floor r) * (v[ceil r] - v[floor r]); 'lower', 'higher' and 'nearest' pick
+    v[floor r], v[ceil r], v[round r]; 'midpoint' averages the two. A 1-D q adds a leading dim.
+    A slice holding NaN gives NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
-    """``quantile`` ignoring NaN (ember computes it only for inputs without NaN)."""
-    if bool(get_array_module(input._data).isnan(input._data).any()):
-        raise NotImplementedError("ember.nanquantile: inputs containing NaN are not supported")
-    return _quantile(input, q, dim, keepdim, interpolation)
+    """``quantile`` over the non-NaN elements of each slice (NaN where all are NaN)."""
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 
-def _quantile(input, q, dim, keepdim, interpolation):
-    from .shape import stack
+def _quantile_q(input, q):
+    """q as a float64 array of shape (k,), and whether it was a scalar."""
+    if isinstance(q, Tensor):
+        if q._data.ndim > 1:
+            raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+        if q._data.dtype != input._data.dtype:
+            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+        qs = np.asarray(to_numpy(q._data), dtype=np.float64)
+        scalar = qs.ndim == 0
+        if qs.size and (qs.min() < 0 or qs.max() > 1):
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+        return qs.reshape(-1), scalar
+    if isinstance(q, (list, tuple)):
+        return _quantile_q(input, Tensor._make(np.asarray(q, input._data.dtype), False, None))
+    if not 0 <= q <= 1:
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+    return np.asarray([q], dtype=np.float64), True
 
-    if input._data.dtype.kind != "f":
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    from .indexing import gather
+
+    a = input._data
+    if a.dtype.kind != "f":
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
-    qs = q._data.tolist() if isinstance(q, Tensor) else q
-    scalar_q = not isinstance(qs, list)
-    qs = [qs] if scalar_q else qs
-    if any(v < 0 or v > 1 for v in qs):
-        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    qs, scalar_q = _quantile_q(input, q)
     if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
         raise RuntimeError(
             "quantile() interpolation must be one of linear, lower, higher, midpoint or "
-            f"nearest. Got {interpolation}"
+            f"nearest, but got {interpolation}"
         )
-    x = input.reshape(-1) if dim is None else input
-    d = 0 if dim is None else wrap_dim(dim, input.dim())
-    values = sort(x, d).values
-    n = x.shape[d]
-    outs = []
-    for v in qs:
-        pos = v * (n - 1)
-        lo = int(np.floor(pos))
-        hi = min(lo + 1, n - 1)
-        frac = pos - lo
-        if interpolation == "lower":
-            r = values.select(d, lo)
-        elif interpolation == "higher":
-            r = values.select(d, int(np.ceil(pos)))
-        elif interpolation == "nearest":
-            r = values.select(d, int(np.round(pos)))
-        elif interpolation == "midpoint":
-            r = (
-                values.select(d, lo) * 0.5 + values.select(d, hi) * 0.5
-                if frac
-                else (values.select(d, lo))
-            )
-        else:
-            r = values.select(d, lo) + (values.select(d, hi) - values.select(d, lo)) * frac
-        if keepdim:
-            r = r.unsqueeze(d) if dim is not None else r.reshape((1,) * input.dim())
-        outs.append(r)
-    return outs[0] if scalar_q else stack(outs, 0)
+    if a.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if dim is None:
+        x, d = input.reshape(-1), 0
+        out_shape = (1,) * a.ndim if keepdim else ()
+    else:
+        d = wrap_dim(dim, a.ndim)
+        x = input if a.ndim else input.reshape(1)
+        kept = tuple(1 if i == d else s for i, s in enumerate(a.shape))
+        out_shape = kept if keepdim else kept[:d] + kept[d + 1 :]
+    xa = x._data
+    xp = get_array_module(xa)
+    n = xa.shape[d]
+    values = sort(x, d).values  # NaN sorts last
+    nan = xp.isnan(xa)
+    qk = xp.asarray(qs, dtype=np.float64).reshape((-1,) + (1,) * xa.ndim)  # (k, 1, ...)
+    if ignore_nan:
+        count = (~nan).sum(axis=d, keepdims=True)
+        rank = xp.maximum(qk * (count - 1), 0)  # an all-NaN slice picks v[0], a NaN
+    else:
+        rank = xp.where(nan.any(axis=d, keepdims=True), n - 1, qk * (n - 1))
+    lo, hi = xp.floor(rank), xp.ceil(rank)
+    weight = None
+    if interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    elif interpolation == "nearest":
+        lo = hi = xp.round(rank)
+    elif interpolation == "midpoint":
+        weight = xp.where(hi > lo, 0.5, 0.0)
+    else:
+        weight = rank - lo
+    k = qs.shape[0]
+    expanded = values.unsqueeze(0).expand((k,) + xa.shape)
+    below = gather(expanded, d + 1, _wrap(lo.astype(np.int64)))
+    if weight is None:
+        res = below
+    else:
+        above = gather(expanded, d + 1, _wrap(hi.astype(np.int64)))
+        w = _wrap(weight.astype(xa.dtype))
+        res = below + w * (above - below)
+    res = res.reshape((k,) + out_shape)
+    return res.reshape(out_shape) if scalar_q else res
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

@@ -1,5 +1,5 @@
 """``ember.utils``: data loading (``ember.utils.data``) and hook handles."""
 
-from . import hooks
+from . import data, hooks
 
-__all__ = ["hooks"]
+__all__ = ["data", "hooks"]

@@ -1,0 +1,606 @@
+"""Convolutions (1, 2 and 3 spatial dims, transposed too) and ``unfold``/``fold``, on matrix
+products.
+
+The input, zero-padded, is viewed through its strides as every kernel window at once (no copy):
+``windows`` has shape (N, C, *K, *L) for kernel sizes K and output sizes L. Copying that view
+into a (C*K, N*L) matrix ("im2col") turns the convolution into one matrix product with the
+(O, C*K) weight, done by BLAS; groups are a leading batch dim of that product. The gradients are
+matrix products too: the weight's with the same im2col matrix (kept from the forward), the
+input's by multiplying back to a column matrix and adding each kernel offset's slice into the
+padded input ("col2im": a loop over kernel offsets, never over pixels).
+
+Three Functions, each the others' backward, so any order of derivative works:
+``Convolution`` (y = conv(x, w)), ``ConvolutionTranspose`` (its adjoint in x) and
+``ConvolutionWeight`` (its adjoint in w).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from .inplace import type_word
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "unfold",
+    "fold",
+    "conv_output_size",
+]
+
+
+# -- array kernels -----------------------------------------------------------------------------
+def _pad_array(a, pads):
+    """``a`` (N, C, *S) zero-padded by pads ((lo, hi) per spatial dim); ``a`` itself if none."""
+    if not any(lo or hi for lo, hi in pads):
+        return a
+    xp = get_array_module(a)
+    shape = a.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(a.shape[2:], pads))
+    out = xp.zeros(shape, dtype=a.dtype)
+    inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape[2:], pads))
+    out[(slice(None), slice(None)) + inner] = a
+    return out
+
+
+def _windows(a, ksize, stride, dilation, out):
+    """A strided view (A, B, *K, *L) of ``a`` (A, B, *Sp): element [.., k, l] is
+    a[.., l * stride + k * dilation] per spatial dim."""
+    xp = get_array_module(a)
+    st = a.strides
+    sp = st[2:]
+    strides = st[:2] + tuple(s * d for s, d in zip(sp, dilation))
+    strides += tuple(s * t for s, t in zip(sp, stride))
+    return xp.lib.stride_tricks.as_strided(
+        a, a.shape[:2] + tuple(ksize) + tuple(out), strides, writeable=False
+    )
+
+
+def _col2im(cols, padded_shape, stride, dilation):
+    """The adjoint of ``_windows``: ``cols`` (A, B, *K, *L) summed into (A, B, *Sp)."""
+    xp = get_array_module(cols)
+    k = (cols.ndim - 2) // 2
+    ksize, out = cols.shape[2 : 2 + k], cols.shape[2 + k :]
+    buf = xp.zeros(cols.shape[:2] + tuple(padded_shape), dtype=cols.dtype)
+    head = (slice(None), slice(None))
+    for offs in np.ndindex(*ksize):
+        region = tuple(
+            slice(o * d, o * d + s * (n - 1) + 1, s)
+            for o, d, s, n in zip(offs, dilation, stride, out)
+        )
+        buf[head + region] += cols[head + offs]
+    return buf
+
+
+def _crop(a, pads, sizes):
+    """``a`` (A, B, *Sp) without the padding: (A, B, *sizes)."""
+    if not any(lo or hi for lo, hi in pads):
+        return a
+    inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, sizes))
+    return a[(slice(None), slice(None)) + inner]
+
+
+def _im2col(x, ksize, stride, pads, dilation, out, groups):
+    """The (G, C/G * prod(K), N * prod(L)) matrix of every window of padded ``x``."""
+    xp = get_array_module(x)
+    n, c = x.shape[:2]
+    win = _windows(_pad_array(x, pads), ksize, stride, dilation, out)  # (N, C, *K, *L)
+    k = len(ksize)
+    order = (1,) + tuple(range(2, 2 + k)) + (0,) + tuple(range(2 + k, 2 + 2 * k))
+    cols = xp.ascontiguousarray(win.transpose(order))  # (C, *K, N, *L)
+    return cols.reshape(groups, c // groups * math.prod(ksize), n * math.prod(out))
+
+
+def _to_gemm(a, groups):
+    """(N, C, *L) -> (G, C/G, N * prod(L)), contiguous."""
+    xp = get_array_module(a)
+    order = (1, 0) + tuple(range(2, a.ndim))
+    m = xp.ascontiguousarray(a.transpose(order))  # (C, N, *L)
+    return m.reshape(groups, a.shape[1] // groups, -1)
+
+
+def _from_gemm(m, n, out, bias):
+    """(G, Og, N * prod(L)) -> (N, G * Og, *L) contiguous, plus bias per channel."""
+    xp = get_array_module(m)
+    o = m.shape[0] * m.shape[1]
+    v = m.reshape(o, n, -1).transpose(1, 0, 2)  # (N, O, L) view
+    res = xp.empty((n, o, v.shape[2]), dtype=m.dtype)
+    if bias is None:
+        res[...] = v
+    else:
+        xp.add(v, bias.reshape(1, o, 1), out=res)
+    return res.reshape((n, o) + tuple(out))
+
+
+def _conv_out(sizes, ksize, stride, pads, dilation):
+    return tuple(
+        (s + lo + hi - d * (k - 1) - 1) // st + 1
+        for s, k, st, (lo, hi), d in zip(sizes, ksize, stride, pads, dilation)
+    )
+
+
+def conv_output_size(size, kernel, stride=1, padding=0, dilation=1) -> int:
+    """Output length of a convolution or pooling window along one dim."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _conv_array(x, w, b, stride, pads, dilation, groups):
+    """conv(x, w) + b on arrays; returns (out, cols)."""
+    xp = get_array_module(x)
+    ksize = w.shape[2:]
+    out = _conv_out(x.shape[2:], ksize, stride, pads, dilation)
+    cols = _im2col(x, ksize, stride, pads, dilation, out, groups)
+    w2 = w.reshape(groups, w.shape[0] // groups, -1)
+    m = xp.matmul(w2, cols)  # (G, Og, N*L)
+    return _from_gemm(m, x.shape[0], out, b), cols
+
+
+def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
+    """The adjoint of conv in its input: x (N, Cin, *L), w (Cin, Cout/G, *K) -> (N, Cout,
+    *sizes)."""
+    xp = get_array_module(x)
+    n = x.shape[0]
+    ksize = w.shape[2:]
+    k = len(ksize)
+    out = x.shape[2:]
+    cout = groups * w.shape[1]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(sizes, pads))
+    w2 = w.reshape(groups, w.shape[0] // groups, -1)  # (G, Cin/G, Cout/G * K)
+    if k == 2 and stride == (1, 1):
+        buf = _col2im_rows(x, w2, ksize, dilation, padded, groups)
+    else:
+        x2 = _to_gemm(x, groups)  # (G, Cin/G, N*L)
+        cols = xp.matmul(w2.transpose(0, 2, 1), x2)  # (G, Cout/G * K, N*L)
+        cols = cols.reshape((cout,) + tuple(ksize) + (n,) + tuple(out))
+        order = (0, 1 + k) + tuple(range(1, 1 + k)) + tuple(range(2 + k, 2 + 2 * k))
+        buf = _col2im(cols.transpose(order), padded, stride, dilation)  # (Cout, N, *Sp)
+    view = _crop(buf, pads, sizes).transpose((1, 0) + tuple(range(2, 2 + k)))
+    res = xp.empty(view.shape, dtype=view.dtype)  # (N, Cout, *sizes), contiguous
+    if b is None:
+        res[...] = view
+    else:
+        xp.add(view, b.reshape((1, cout) + (1,) * k), out=res)
+    return res
+
+
+def _col2im_rows(x, w2, ksize, dilation, padded, groups):
+    """``_col2im`` of the columns w2^T x for a 2-D, stride-1 convolution, with long inner
+    loops: each output row of x is widened to the padded width with zeros, so that a kernel
+    offset (i, j) shifts a whole image's rows by the flat amount i * d_h * Wp + j * d_w, and
+    the zeros land harmlessly past the row ends. Returns (Cout, N, Hp, Wp)."""
+    xp = get_array_module(x)
+    n, cin, lh, lw = x.shape
+    hp, wp = padded
+    wide = xp.zeros((cin, n, lh, wp), dtype=x.dtype)
+    wide[..., :lw] = x.transpose(1, 0, 2, 3)
+    cols = xp.matmul(w2.transpose(0, 2, 1), wide.reshape(groups, cin // groups, -1))
+    cout = cols.shape[0] * cols.shape[1] // (ksize[0] * ksize[1])
+    cols = cols.reshape(cout, ksize[0], ksize[1], n, lh * wp)
+    slack = (ksize[1] - 1) * dilation[1]
+    buf = xp.zeros((cout, n, hp * wp + slack), dtype=x.dtype)
+    for i in range(ksize[0]):
+        for j in range(ksize[1]):
+            o = i * dilation[0] * wp + j * dilation[1]
+            buf[:, :, o : o + lh * wp] += cols[:, i, j]
+    return buf[:, :, : hp * wp].reshape(cout, n, hp, wp)
+
+
+def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
+    """The gradient of conv in its weight: sum over batch and positions of g times windows."""
+    xp = get_array_module(g)
+    if cols is None:
+        cols = _im2col(x, ksize, stride, pads, dilation, g.shape[2:], groups)
+    g2 = _to_gemm(g, groups)  # (G, Og, N*L)
+    gw = xp.matmul(g2, cols.transpose(0, 2, 1))  # (G, Og, Cg*K)
+    c = x.shape[1]
+    return gw.reshape((g.shape[1], c // groups) + tuple(ksize))
+
+
+# -- Functions ---------------------------------------------------------------------------------
+class Convolution(Function):
+    """y = conv(x, w) + b. ``params`` = (stride, pads, dilation, groups), per spatial dim."""
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, params):
+        stride, pads, dilation, groups = params
+        out, cols = _conv_array(
+            x._data, w._data, None if b is None else b._data, stride, pads, dilation, groups
+        )
+        need = ctx.needs_input_grad
+        keep = len(need) > 1 and need[1]
+        ctx.save_for_backward(x, w, Tensor._make(cols, False, None) if keep else None)
+        ctx.params = params
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, cols = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        params = ctx.params
+        gx = gw = gb = None
+        if need[0]:
+            gx = ConvolutionTranspose.apply(g, w, None, params, x._data.shape[2:])
+        if need[1]:
+            gw = ConvolutionWeight.apply(x, g, params, w._data.shape[2:], cols)
+        if need[2]:
+            gb = g.sum((0,) + tuple(range(2, g.dim())))
+        return gx, gw, gb, None
+
+
+class ConvolutionTranspose(Function):
+    """y = conv_transpose(x, w) + b with output spatial sizes ``sizes``; w is (Cin, Cout/G,
+    *K)."""
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, params, sizes):
+        stride, pads, dilation, groups = params
+        ctx.save_for_backward(x, w)
+        ctx.params = params
+        bias = None if b is None else b._data
+        return _conv_transpose_array(x._data, w._data, bias, stride, pads, dilation, groups, sizes)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        params = ctx.params
+        gx = gw = gb = None
+        if need[0]:
+            gx = Convolution.apply(g, w, None, params)
+        if need[1]:
+            gw = ConvolutionWeight.apply(g, x, params, w._data.shape[2:], None)
+        if need[2]:
+            gb = g.sum((0,) + tuple(range(2, g.dim())))
+        return gx, gw, gb, None, None
+
+
+class ConvolutionWeight(Function):
+    """The weight gradient of y = conv(x, w) for output gradient g (``cols``: x's im2col
+    matrix when the forward kept it)."""
+
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, x, g, params, ksize, cols):
+        stride, pads, dilation, groups = params
+        ctx.save_for_backward(x, g)
+        ctx.params = params
+        c = None if cols is None else cols._data
+        return _conv_weight_array(x._data, g._data, stride, pads, dilation, groups, ksize, c)
+
+    @staticmethod
+    def backward(ctx, gw):
+        x, g = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gg = None
+        if need[0]:
+            gx = ConvolutionTranspose.apply(g, gw, None, ctx.params, x._data.shape[2:])
+        if need[1]:
+            gg = Convolution.apply(x, gw, None, ctx.params)
+        return gx, gg, None, None, None
+
+
+# -- argument checks ---------------------------------------------------------------------------
+def _tuple(name: str, v, k: int) -> tuple:
+    if isinstance(v, Tensor):
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1:
+            return tuple(int(v[0]) for _ in range(k))
+        if len(v) != k:
+            raise RuntimeError(
+                f"expected {name} to be a single integer value or a list of {k} values to "
+                f"match the convolution dimensions, but got {name}={list(v)}"
+            )
+        return tuple(int(i) for i in v)
+    return (int(v),) * k
+
+
+def _padding(padding, ksize, stride, dilation, k: int, transposed: bool):
+    """Per-dim (lo, hi) pads from an int, a tuple, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if transposed:
+            raise TypeError(
+                f"conv_transpose{k}d(): argument 'padding' must be tuple of ints, not str"
+            )
+        if padding == "valid":
+            return ((0, 0),) * k
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pads = []
+        for kk, d in zip(ksize, dilation):
+            total = d * (kk - 1)
+            pads.append((total // 2, total - total // 2))
+        return tuple(pads)
+    p = _tuple("padding", padding, k)
+    if any(i < 0 for i in p):
+        raise RuntimeError("negative padding is not supported")
+    return tuple((i, i) for i in p)
+
+
+def _shape_str(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def _check_conv(name, x, w, b, k, groups, transposed):
+    nd = x._data.ndim
+    if nd not in (k + 1, k + 2):
+        raise RuntimeError(
+            f"Expected {k + 1}D (unbatched) or {k + 2}D (batched) input to {name}, but got "
+            f"input of size: {_shape_str(x._data.shape)}"
+        )
+    if w._data.ndim != k + 2:
+        raise RuntimeError(
+            f"weight should have at least three dimensions: {name} expects a {k + 2}-D weight, "
+            f"but got weight of size {_shape_str(w._data.shape)}"
+        )
+    if x._data.dtype != w._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {type_word(x.dtype)} but found {type_word(w.dtype)}"
+        )
+    if b is not None and b._data.dtype != x._data.dtype:
+        raise RuntimeError(
+            f"Input type ({type_word(x.dtype).lower()}) and bias type "
+            f"({type_word(b.dtype).lower()}) should be the same"
+        )
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    ws = w._data.shape
+    c = x._data.shape[-k - 1]
+    batched_shape = x._data.shape if nd == k + 2 else (1,) + x._data.shape
+    if ws[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0,"
+            f" but got weight of size [{_shape_str(ws)}] instead"
+        )
+    expected = ws[0] if transposed else ws[1] * groups
+    if c != expected:
+        where = "transposed=1, weight" if transposed else f"groups={groups}, weight"
+        raise RuntimeError(
+            f"Given {where} of size {_shape_str(ws)}, expected input"
+            f"{_shape_str(batched_shape)} to have {expected} channels, but got {c} channels "
+            "instead"
+        )
+    out_c = ws[1] * groups if transposed else ws[0]
+    if b is not None and (b._data.ndim != 1 or b._data.size != out_c):
+        raise RuntimeError(
+            f"Given weight of size {_shape_str(ws)}, expected bias to be 1-dimensional with "
+            f"{out_c} elements, but got bias of size {_shape_str(b._data.shape)} instead"
+        )
+
+
+def _convnd(k, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
+    name = f"conv{k}d"
+    _check_conv(name, input, weight, bias, k, groups, False)
+    stride = _tuple("stride", stride, k)
+    dilation = _tuple("dilation", dilation, k)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    ksize = weight._data.shape[2:]
+    pads = _padding(padding, ksize, stride, dilation, k, False)
+    unbatched = input._data.ndim == k + 1
+    x = input.unsqueeze(0) if unbatched else input
+    sizes = x._data.shape[2:]
+    padded = [s + lo + hi for s, (lo, hi) in zip(sizes, pads)]
+    if any(p < d * (kk - 1) + 1 for p, kk, d in zip(padded, ksize, dilation)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(str(d * (kk - 1) + 1) for kk, d in zip(ksize, dilation))})."
+            " Kernel size can't be greater than actual input size"
+        )
+    out = Convolution.apply(x, weight, bias, (stride, pads, dilation, groups))
+    return out.squeeze(0) if unbatched else out
+
+
+def _conv_transposend(
+    k, input, weight, bias, stride, padding, output_padding, groups, dilation
+) -> Tensor:
+    name = f"conv_transpose{k}d"
+    _check_conv(name, input, weight, bias, k, groups, True)
+    stride = _tuple("stride", stride, k)
+    dilation = _tuple("dilation", dilation, k)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    ksize = weight._data.shape[2:]
+    pads = _padding(padding, ksize, stride, dilation, k, True)
+    opad = _tuple("output_padding", output_padding, k)
+    if any(o >= s and o >= d for o, s, d in zip(opad, stride, dilation)):
+        dims = ("depth", "height", "width")[3 - k :]
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            + " ".join(f"output_padding_{n}: {o}" for n, o in zip(dims, opad))
+            + " "
+            + " ".join(f"stride_{n}: {s}" for n, s in zip(dims, stride))
+            + " "
+            + " ".join(f"dilation_{n}: {d}" for n, d in zip(dims, dilation))
+        )
+    unbatched = input._data.ndim == k + 1
+    x = input.unsqueeze(0) if unbatched else input
+    sizes = tuple(
+        (n - 1) * s - lo - hi + d * (kk - 1) + o + 1
+        for n, s, (lo, hi), d, kk, o in zip(x._data.shape[2:], stride, pads, dilation, ksize, opad)
+    )
+    if any(s <= 0 for s in sizes):
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, x._data.shape[2:]))}). "
+            f"Calculated output size per channel: ({' x '.join(map(str, sizes))}). Output size "
+            "is too small"
+        )
+    out = ConvolutionTranspose.apply(x, weight, bias, (stride, pads, dilation, groups), sizes)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """1-D convolution (cross-correlation, as torch). Shapes: input (N, C_in, L) or (C_in, L),
+    weight (C_out, C_in / groups, K), bias (C_out) -> (N, C_out, L_out) with L_out =
+    floor((L + 2 padding - dilation (K - 1) - 1) / stride) + 1. ``padding`` is an int, a
+    tuple, 'valid' (0) or 'same' (output length = input length; stride 1 only)."""
+    return _convnd(1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """2-D convolution (cross-correlation). Shapes: input (N, C_in, H, W) or (C_in, H, W),
+    weight (C_out, C_in / groups, kH, kW), bias (C_out) -> (N, C_out, H_out, W_out), each
+    H_out = floor((H + 2 padding - dilation (kH - 1) - 1) / stride) + 1. stride, padding and
+    dilation are ints or pairs; ``padding`` may also be 'valid' or 'same'."""
+    return _convnd(2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """3-D convolution: input (N, C_in, D, H, W), weight (C_out, C_in / groups, kD, kH, kW)."""
+    return _convnd(3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+) -> Tensor:
+    """Transposed 1-D convolution (the gradient of conv1d in its input). Shapes: input (N,
+    C_in, L), weight (C_in, C_out / groups, K) -> (N, C_out, L_out), L_out = (L - 1) stride -
+    2 padding + dilation (K - 1) + output_padding + 1."""
+    return _conv_transposend(
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+) -> Tensor:
+    """Transposed 2-D convolution ("deconvolution"). Shapes: input (N, C_in, H, W), weight
+    (C_in, C_out / groups, kH, kW) -> (N, C_out, H_out, W_out), H_out = (H - 1) stride -
+    2 padding + dilation (kH - 1) + output_padding + 1."""
+    return _conv_transposend(
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+) -> Tensor:
+    """Transposed 3-D convolution: weight (C_in, C_out / groups, kD, kH, kW)."""
+    return _conv_transposend(
+        3, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+# -- unfold / fold -----------------------------------------------------------------------------
+class Im2Col(Function):
+    """(N, C, H, W) -> (N, C kH kW, L): every sliding block as a column."""
+
+    node_name = "Im2ColBackward0"
+
+    @staticmethod
+    def forward(ctx, x, ksize, dilation, pads, stride):
+        a = x._data
+        xp = get_array_module(a)
+        out = _conv_out(a.shape[2:], ksize, stride, pads, dilation)
+        win = _windows(_pad_array(a, pads), ksize, stride, dilation, out)  # (N, C, kH, kW, *L)
+        ctx.args = (a.shape[2:], ksize, dilation, pads, stride)
+        n, c = a.shape[:2]
+        return xp.ascontiguousarray(win).reshape(n, c * math.prod(ksize), math.prod(out))
+
+    @staticmethod
+    def backward(ctx, g):
+        sizes, ksize, dilation, pads, stride = ctx.args
+        return Col2Im.apply(g, sizes, ksize, dilation, pads, stride), None, None, None, None
+
+
+class Col2Im(Function):
+    """(N, C kH kW, L) -> (N, C, H, W): the blocks summed back where they came from."""
+
+    node_name = "Col2ImBackward0"
+
+    @staticmethod
+    def forward(ctx, g, sizes, ksize, dilation, pads, stride):
+        a = g._data
+        out = _conv_out(sizes, ksize, stride, pads, dilation)
+        n = a.shape[0]
+        c = a.shape[1] // math.prod(ksize)
+        cols = a.reshape((n, c) + tuple(ksize) + tuple(out))
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(sizes, pads))
+        buf = _col2im(cols, padded, stride, dilation)
+        ctx.args = (ksize, dilation, pads, stride)
+        return get_array_module(a).ascontiguousarray(_crop(buf, pads, sizes))
+
+    @staticmethod
+    def backward(ctx, gg):
+        ksize, dilation, pads, stride = ctx.args
+        return Im2Col.apply(gg, ksize, dilation, pads, stride), None, None, None, None, None
+
+
+def _pair(name, v) -> tuple:
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
+        return (int(v[0]), int(v[1]))
+    return (int(v), int(v))
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Extract sliding local blocks: (N, C, H, W) -> (N, C * kH * kW, L), L the number of
+    block positions (``(C, H, W)`` inputs give (C kH kW, L))."""
+    nd = input._data.ndim
+    if nd not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {nd}D)")
+    ksize, dil = _pair("kernel_size", kernel_size), _pair("dilation", dilation)
+    pad, st = _pair("padding", padding), _pair("stride", stride)
+    x = input.unsqueeze(0) if nd == 3 else input
+    pads = tuple((p, p) for p in pad)
+    out = _conv_out(x._data.shape[2:], ksize, st, pads, dil)
+    if any(o <= 0 for o in out):
+        raise RuntimeError(
+            f"Given input with spatial size ({x._data.shape[2]}, {x._data.shape[3]}), "
+            f"kernel_size=({ksize[0]}, {ksize[1]}), dilation=({dil[0]}, {dil[1]}), "
+            f"padding=({pad[0]}, {pad[1]}), calculated shape of the array of sliding blocks as "
+            f"({out[0]}, {out[1]}), but its components must be at least one."
+        )
+    res = Im2Col.apply(x, ksize, dil, pads, st)
+    return res.squeeze(0) if nd == 3 else res
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Combine sliding blocks into a tensor, summing overlaps: (N, C * kH * kW, L) -> (N, C,
+    *output_size); the adjoint of ``unfold``."""
+    nd = input._data.ndim
+    if nd not in (2, 3):
+        raise RuntimeError(
+            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got "
+            f"{nd}D)"
+        )
+    sizes = _pair("output_size", output_size)
+    ksize, dil = _pair("kernel_size", kernel_size), _pair("dilation", dilation)
+    pad, st = _pair("padding", padding), _pair("stride", stride)
+    g = input.unsqueeze(0) if nd == 2 else input
+    pads = tuple((p, p) for p in pad)
+    kprod = ksize[0] * ksize[1]
+    if g._data.shape[1] % kprod:
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={g._data.shape[1]} and kernel_size=("
+            f"{ksize[0]}, {ksize[1]})"
+        )
+    out = _conv_out(sizes, ksize, st, pads, dil)
+    if math.prod(out) != g._data.shape[2]:
+        raise RuntimeError(
+            f"Given output_size={sizes}, kernel_size={ksize}, dilation={dil}, padding={pad}, "
+            f"stride={st}, expected size of input's dimension 2 to match the calculated number "
+            f"of sliding blocks {out[0]} * {out[1]} = {out[0] * out[1]}, but got "
+            f"input.size(2)={g._data.shape[2]}."
+        )
+    res = Col2Im.apply(g, sizes, ksize, dil, pads, st)
+    return res.squeeze(0) if nd == 2 else res

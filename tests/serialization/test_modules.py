@@ -1,0 +1,169 @@
+"""Every layer's state_dict both ways: saved by ember, loaded by torch (weights_only=True) into
+the torch layer, and the reverse; the two layers then give the same outputs."""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+import ember
+
+
+@dataclass
+class Row:
+    name: str
+    make: Callable  # make(nn) -> module, for nn = ember.nn or torch.nn
+    inputs: tuple  # shapes; a ("int", high, shape) tuple draws integers
+    tol: float = 1e-5
+
+
+ROWS = [
+    Row("Linear", lambda nn: nn.Linear(4, 3), ((2, 4),)),
+    Row("Linear-nobias", lambda nn: nn.Linear(4, 3, bias=False), ((5, 4),)),
+    Row("Bilinear", lambda nn: nn.Bilinear(3, 2, 4), ((5, 3), (5, 2))),
+    Row("Embedding", lambda nn: nn.Embedding(10, 3, padding_idx=0), (("int", 10, (4, 2)),)),
+    Row(
+        "Sequential",
+        lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(6, 5), nn.Dropout(0.5), nn.Linear(5, 2)),
+        ((3, 2, 3),),
+    ),
+    Row("ModuleDict-ModuleList-buffer", lambda nn: _nested(nn), ((2, 3),)),
+    # the layers of the nn issue that land later take part as soon as ember.nn has them
+    Row("Conv1d", lambda nn: nn.Conv1d(2, 3, 3, padding=1), ((2, 2, 7),), 1e-4),
+    Row("Conv2d", lambda nn: nn.Conv2d(2, 4, 3, stride=2, padding=1), ((2, 2, 6, 6),), 1e-4),
+    Row("ConvTranspose2d", lambda nn: nn.ConvTranspose2d(2, 3, 3, stride=2), ((1, 2, 4, 4),), 1e-4),
+    Row("BatchNorm1d", lambda nn: _trained_bn(nn.BatchNorm1d(3), (4, 3)), ((4, 3),)),
+    Row("BatchNorm2d", lambda nn: _trained_bn(nn.BatchNorm2d(3), (2, 3, 4, 4)), ((2, 3, 4, 4),)),
+    Row("LayerNorm", lambda nn: nn.LayerNorm(5), ((2, 5),)),
+    Row("GroupNorm", lambda nn: nn.GroupNorm(2, 4), ((2, 4, 3),)),
+    Row("PReLU", lambda nn: nn.PReLU(3), ((2, 3),)),
+    Row("RMSNorm", lambda nn: nn.RMSNorm(5, eps=1e-6), ((2, 5),)),
+    Row(
+        "Conv2d-reflect",
+        lambda nn: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"),
+        ((1, 2, 5, 5),),
+        1e-4,
+    ),
+]
+
+
+def _lib(nn):
+    """ember or torch, from its nn module."""
+    return importlib.import_module(nn.__name__.partition(".")[0])
+
+
+def _nested(nn):
+    class Nested(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = nn.ModuleList([nn.Linear(3, 3), nn.Linear(3, 3)])
+            self.heads = nn.ModuleDict({"a": nn.Linear(3, 2)})
+            self.register_buffer("scale", _lib(nn).full((2,), 2.5))
+            self.register_buffer("scratch", _lib(nn).zeros(1), persistent=False)
+
+        def forward(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return self.heads["a"](x) * self.scale
+
+    return Nested()
+
+
+def _trained_bn(bn, shape):
+    """Running statistics that are not the defaults, so the buffers matter."""
+    bn.train()
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32) * 3 + 1
+    lib = ember if isinstance(bn, ember.nn.Module) else importlib.import_module("torch")
+    bn(lib.tensor(x))
+    return bn
+
+
+def _available(row) -> bool:
+    try:
+        row.make(ember.nn)
+    except AttributeError:
+        return False
+    return True
+
+
+def _inputs(row, lib):
+    rng = np.random.default_rng(0)
+    out = []
+    for spec in row.inputs:
+        if spec[0] == "int":
+            out.append(lib.tensor(rng.integers(0, spec[1], spec[2])))
+        else:
+            out.append(lib.tensor(rng.standard_normal(spec).astype(np.float32)))
+    return out
+
+
+def _first(y):
+    return y[0] if isinstance(y, tuple) else y
+
+
+def _compare(row, ember_module, torch_module, torch):
+    ember_module.eval()
+    torch_module.eval()
+    with torch.no_grad():
+        expected = _first(torch_module(*_inputs(row, torch))).numpy()
+    with ember.no_grad():
+        got = _first(ember_module(*_inputs(row, ember))).numpy()
+    np.testing.assert_allclose(got, expected, rtol=row.tol, atol=row.tol)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_ember_state_dict_loads_in_torch(tmp_path, torch, row):
+    if not _available(row):
+        pytest.skip(f"ember.nn has no {row.name} yet")
+    ember.manual_seed(0)
+    mine = row.make(ember.nn)
+    ember.save(mine.state_dict(), tmp_path / "sd.pt")
+    theirs = row.make(torch.nn)
+    state = torch.load(tmp_path / "sd.pt", weights_only=True)
+    assert list(state) == list(theirs.state_dict())
+    assert state._metadata.keys() == theirs.state_dict()._metadata.keys()
+    theirs.load_state_dict(state)
+    _compare(row, mine, theirs, torch)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_torch_state_dict_loads_in_ember(tmp_path, torch, row):
+    if not _available(row):
+        pytest.skip(f"ember.nn has no {row.name} yet")
+    torch.manual_seed(0)
+    theirs = row.make(torch.nn)
+    torch.save(theirs.state_dict(), tmp_path / "sd.pt")
+    mine = row.make(ember.nn)
+    mine.load_state_dict(ember.load(tmp_path / "sd.pt"))
+    _compare(row, mine, theirs, torch)
+
+
+def test_state_dict_safetensors_round_trip(tmp_path):
+    pytest.importorskip("safetensors")
+    from ember.serialization import load_file, save_file
+
+    a = _nested(ember.nn)
+    save_file(a.state_dict(), tmp_path / "m.safetensors")
+    b = _nested(ember.nn)
+    b.load_state_dict(load_file(tmp_path / "m.safetensors"))
+    x = ember.randn(2, 3)
+    with ember.no_grad():
+        np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+
+
+def test_whole_module_needs_weights_only_false(tmp_path):
+    model = ember.nn.Sequential(ember.nn.Linear(3, 2), ember.nn.Dropout(0.1))
+    ember.save(model, tmp_path / "model.pt")
+    with pytest.raises(pickle.UnpicklingError, match="global 'ember.nn.modules.container"):
+        ember.load(tmp_path / "model.pt")
+    with pytest.warns(UserWarning, match="run any code"):
+        back = ember.load(tmp_path / "model.pt", weights_only=False)
+    assert type(back) is ember.nn.Sequential and type(back[0].weight) is ember.nn.Parameter
+    x = ember.randn(4, 3)
+    with ember.no_grad():
+        np.testing.assert_array_equal(back.eval()(x).numpy(), model.eval()(x).numpy())
