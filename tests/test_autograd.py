@@ -224,6 +224,9 @@ CASES = {
     "no-alias-through-add": "x = T.tensor([1., 2.], requires_grad=True); "
     "w = T.tensor([1., 2.], requires_grad=True); g = T.tensor([1., 1.]); (x + w).backward(g);"
     " x.grad.add_(1); r = (w.grad, g)",
+    "no-alias-hook-result": "x = T.tensor([1., 2.], requires_grad=True); keep = T.ones(2); "
+    "x.register_hook(lambda g: keep); x.sum().backward(); x.sum().backward(); "
+    "r = (x.grad, keep)",
     "no-alias-expand": "x = T.tensor([1.], requires_grad=True); y = x.expand(3); "
     "y.sum().backward(); x.grad.add_(1); r = x.grad",
     "max-indices-no-grad": "a = T.tensor([1., 2., 3.], requires_grad=True); m, i = a.max(0); "
@@ -331,3 +334,85 @@ def test_grad_modes_restore_on_exit_and_exceptions():
     with pytest.raises(KeyError), ember.inference_mode():
         raise KeyError(1)
     assert ember.is_grad_enabled() and not ember.is_inference_mode_enabled()
+
+
+# -- values and gradients at special points (0, -0, inf, nan, domain edges) ---------------------
+SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, np.inf, -np.inf, np.nan, 1e-30, 1e30])
+_GRID_X, _GRID_Y = (g.ravel() for g in np.meshgrid(SPECIAL, SPECIAL))
+UNARY_AT_SPECIAL = [
+    "abs", "sqrt", "rsqrt", "exp", "log", "log1p", "expm1", "sin", "tanh", "sigmoid", "relu",
+    "sign", "reciprocal", "asin", "acos", "atanh", "acosh", "erfinv", "logit", "square", "frac",
+    "floor", "round", "trunc", "exp2", "log2", "log10", "cosh", "sinh", "atan", "asinh", "erf",
+    "erfc", "tan", "neg",
+]  # fmt: skip
+UNARY_EXPR_AT_SPECIAL = {
+    "pow0": lambda t, x: x**0,
+    "pow1": lambda t, x: x**1,
+    "pow2": lambda t, x: x**2,
+    "pow3": lambda t, x: x**3,
+    "pow_half": lambda t, x: x**0.5,
+    "pow_minus_half": lambda t, x: x**-0.5,
+    "pow_minus_1": lambda t, x: x**-1,
+    "pow_minus_2": lambda t, x: x**-2,
+    "rpow": lambda t, x: 2.0**x,
+    "rpow_zero_base": lambda t, x: 0.0**x,
+    "clamp": lambda t, x: x.clamp(-1, 1),
+    "clamp_min": lambda t, x: x.clamp(min=0.5),
+    "nan_to_num": lambda t, x: x.nan_to_num(),
+    "logit_eps": lambda t, x: x.logit(0.25),
+    "xlogy_scalar": lambda t, x: t.xlogy(x, 2.0),
+    "xlogy_scalar_zero": lambda t, x: t.xlogy(x, 0.0),
+    "div_floor": lambda t, x: x.div(2, rounding_mode="floor"),
+    "remainder": lambda t, x: x % 1.5,
+    "fmod": lambda t, x: x.fmod(-1.5),
+}
+BINARY_AT_SPECIAL = {
+    "add": lambda t, x, y: x + y,
+    "sub": lambda t, x, y: x - y,
+    "mul": lambda t, x, y: x * y,
+    "div": lambda t, x, y: x / y,
+    "atan2": lambda t, x, y: t.atan2(x, y),
+    "maximum": lambda t, x, y: t.maximum(x, y),
+    "minimum": lambda t, x, y: t.minimum(x, y),
+    "fmax": lambda t, x, y: t.fmax(x, y),
+    "fmin": lambda t, x, y: t.fmin(x, y),
+    "hypot": lambda t, x, y: t.hypot(x, y),
+    "xlogy": lambda t, x, y: t.xlogy(x, y),
+    "remainder": lambda t, x, y: t.remainder(x, y),
+    "fmod": lambda t, x, y: t.fmod(x, y),
+    "div_trunc": lambda t, x, y: t.div(x, y, rounding_mode="trunc"),
+    "div_floor": lambda t, x, y: t.div(x, y, rounding_mode="floor"),
+    "lerp": lambda t, x, y: t.lerp(x, y, 0.3),
+    "lerp_weight": lambda t, x, y: t.lerp(x, x * 2, y),
+    "where": lambda t, x, y: t.where(x > y, x, y),
+    "clamp_min_tensor": lambda t, x, y: x.clamp(min=y),
+    "clamp_max_tensor": lambda t, x, y: x.clamp(max=y),
+    "addcdiv": lambda t, x, y: t.addcdiv(x, x, y),
+    "addcmul": lambda t, x, y: t.addcmul(x, x, y),
+}
+SPECIAL_CASES = (
+    [(n, lambda t, x, n=n: getattr(x, n)(), 1) for n in UNARY_AT_SPECIAL]
+    + [(n, f, 1) for n, f in UNARY_EXPR_AT_SPECIAL.items()]
+    + [(n, f, 2) for n, f in BINARY_AT_SPECIAL.items()]
+)
+
+
+def _values_and_grads(lib, fn, arrays):
+    ts = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+    out = fn(lib, *ts)
+    out.sum().backward()
+    return [out.detach().numpy().copy()] + [t.grad.numpy().copy() for t in ts]
+
+
+@pytest.mark.parametrize("name,fn,arity", SPECIAL_CASES, ids=[c[0] for c in SPECIAL_CASES])
+def test_values_and_gradients_at_special_points_match_torch(torch, name, fn, arity):
+    arrays = [SPECIAL] if arity == 1 else [_GRID_X, _GRID_Y]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = _values_and_grads(ember, fn, arrays)
+        theirs = _values_and_grads(torch, fn, arrays)
+    for k, (a, b) in enumerate(zip(ours, theirs)):
+        same = (a == b) | np.isclose(a, b, rtol=1e-9, atol=0, equal_nan=True)
+        bad = np.nonzero(~same)[0][:4]
+        points = [tuple(float(arr[i]) for arr in arrays) for i in bad]
+        assert same.all(), f"{'value' if k == 0 else f'grad {k}'} at {points}: {a[bad]} {b[bad]}"

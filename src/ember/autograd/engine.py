@@ -93,9 +93,12 @@ def _run_leaf_hooks(leaf, g):
     return g
 
 
-def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True):
+def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True, foreign=False):
+    # a tensor a hook returned may be the caller's (foreign): never adopt it as .grad
     if hooks and leaf._hooks:
-        g = _run_leaf_hooks(leaf, g)
+        g2 = _run_leaf_hooks(leaf, g)
+        foreign = foreign or g2 is not g
+        g = g2
     old = leaf._grad
     if old is None:
         if create_graph:
@@ -103,7 +106,7 @@ def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True):
         else:
             a = g._data
             owner = a.base if a.base is not None else a
-            if id(owner) in handed or not a.flags.writeable:
+            if foreign or id(owner) in handed or not a.flags.writeable:
                 a = a.copy()
                 owner = a
             elif not a.flags.c_contiguous and leaf._data.flags.c_contiguous:
@@ -315,7 +318,12 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     if g is not None:
                         captured[i] = g if captured[i] is None else captured[i] + g
             edges = node._next
-            if all(g is None for g in grads):
+            flowing = False
+            for g in grads:
+                if g is not None:
+                    flowing = True
+                    break
+            if not flowing:
                 # nothing flows through this node: its inputs receive nothing from it
                 in_grads = (None,) * len(edges)
             else:
@@ -326,7 +334,8 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     in_grads = node._fn.backward(node, *grads)
                 finally:
                     STATE.enabled = prev
-                in_grads = _check_count(node, in_grads, len(edges))
+                if type(in_grads) is not tuple or len(in_grads) != len(edges):
+                    in_grads = _check_count(node, in_grads, len(edges))
                 if node._post_hooks:
                     for fn in list(node._post_hooks.values()):
                         r = fn(in_grads, tuple(grads))
@@ -390,7 +399,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
     if accumulate:
         for t, g in zip(inputs, captured):
             if g is not None:  # hooks already ran when the gradient was captured
-                _accumulate_leaf(t, g, create_graph, handed, hooks=False)
+                _accumulate_leaf(t, g, create_graph, handed, False, bool(t._hooks))
     return captured
 
 

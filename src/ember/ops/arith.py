@@ -133,6 +133,13 @@ def not_implemented(kernel: str, dt) -> NotImplementedError:
     return NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(dt)}'")
 
 
+def _kind(v) -> str:
+    """The dtype kind of an operand (a Python bool counts as 'b')."""
+    if type(v) is bool:
+        return "b"
+    return v.dtype.kind if hasattr(v, "dtype") else "?"
+
+
 def _no_bool(kernel: str, x, y) -> None:
     """Refuse a kernel when both operands (arrays or numbers) are bool."""
     xb = x.dtype.kind == "b" if not isinstance(x, _NUMBER) else isinstance(x, bool)
@@ -259,7 +266,8 @@ class _DivRounded(Function):
     @staticmethod
     def forward(ctx, a, b, mode):
         x, y = operands(a, b)
-        _no_bool(f"div_{mode}_cpu", x, y)
+        if _kind(x) == "b":
+            _no_bool(f"div_{mode}_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -380,7 +388,8 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        _no_bool("remainder_cpu", x, y)
+        if _kind(x) == "b":
+            _no_bool("remainder_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -400,7 +409,8 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        _no_bool("fmod_cpu", x, y)
+        if _kind(x) == "b":
+            _no_bool("fmod_cpu", x, y)
         xp = _xp(x, y)
         if _is_int(x) and _is_int(y):
             _check_int_divisor(y)
@@ -449,10 +459,15 @@ class Pow(Function):
         if type(p) is bool and a._data.dtype.kind == "b":
             return a._data.copy() if p else get_array_module(a._data).ones_like(a._data)
         x, e = operands(a, p)
-        _no_bool("pow", x, e)
+        if x.dtype.kind == "b":
+            _no_bool("pow", x, e)
         xp = get_array_module(x)
         ctx.save_for_backward(a)
         ctx.p = p
+        if x.dtype.kind == "f":
+            special = _POW_SPECIAL.get(e)
+            if special is not None:
+                return special(xp, x)
         return xp.power(x, e)
 
     @staticmethod
@@ -464,13 +479,24 @@ class Pow(Function):
         return g * p * a ** (p - 1), None
 
 
+# Exponents torch computes with dedicated kernels: the same formulas give the same values,
+# signed zeros and infinities included (1 / sqrt(-0.0) is -inf, pow(-0.0, -0.5) is +inf).
+_POW_SPECIAL = {
+    0.5: lambda xp, x: xp.sqrt(x),
+    -0.5: lambda xp, x: 1 / xp.sqrt(x),
+    3: lambda xp, x: x * x * x,
+    -2: lambda xp, x: 1 / (x * x),
+}
+
+
 class PowTensor(Function):
     node_name = "PowBackward1"
 
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        _no_bool("pow", x, y)
+        if _kind(x) == "b":
+            _no_bool("pow", x, y)
         xp = get_array_module(x)
         if x.dtype.kind in "iu" and y.dtype.kind in "iu" and (y < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -483,15 +509,16 @@ class PowTensor(Function):
         a, b, out = ctx.saved_tensors
         need = ctx.needs_input_grad
         ga = gb = None
-        if need[0]:
-            ga = g * b * a ** (b - 1)
+        if need[0]:  # zero where the exponent is 0 (even at a == 0), as torch defines it
+            from .indexing import masked_fill
+
+            ga = masked_fill(g * b * a ** (b - 1), b == 0, 0.0)
         if need[1]:
             # d/db a**b = a**b * log(a); where a == 0 and b >= 0 torch defines it as 0
             from .indexing import masked_fill
             from .unary import log
 
-            safe = where(a == 0, 1.0, a)
-            gb = masked_fill(g * out * log(safe), (a == 0) & (b >= 0), 0.0)
+            gb = masked_fill(g * out * log(a), (a == 0) & (b >= 0), 0.0)
         return ga, gb
 
 
@@ -501,7 +528,8 @@ class RPow(Function):
     @staticmethod
     def forward(ctx, base, b):
         y, x = operands(b, base)
-        _no_bool("pow", x, y)
+        if _kind(x) == "b":
+            _no_bool("pow", x, y)
         xp = get_array_module(y)
         if isinstance(x, int) and y.dtype.kind in "iu" and (y < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -514,8 +542,8 @@ class RPow(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         base = ctx.base
-        if base == 0:
-            return None, g * 0
+        if base == 0:  # d/dx 0**x: 0 where x >= 0, else out * log(0) (torch's convention)
+            return None, where((out == 0) | (out == 1), g * 0, g * out * -math.inf)
         return None, g * out * math.log(base) if base > 0 else g * out * float("nan")
 
 
@@ -555,8 +583,9 @@ class Atan2(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         denom = a * a + b * b
+        recip = where(denom == 0, 0.0, 1 / denom)  # 0 at the origin, as torch defines it
         need = ctx.needs_input_grad
-        return (g * b / denom if need[0] else None), (-g * a / denom if need[1] else None)
+        return (g * b * recip if need[0] else None), (-g * a * recip if need[1] else None)
 
 
 def _floating_pair(x, y):
@@ -624,8 +653,15 @@ class Xlogy(Function):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
         ga = gb = None
-        if need[0]:
-            ga = g * xlogy((a != 0).to(g.dtype), b)
+        if need[0]:  # log(b), but 0 where a == 0 and b <= 0 (torch's convention)
+            from .indexing import masked_fill
+            from .unary import log
+
+            if isinstance(b, Tensor):
+                ga = g * where((a == 0) & (b <= 0), 0.0, log(b))
+            else:
+                lb = math.log(b) if b > 0 else (-math.inf if b == 0 else math.nan)
+                ga = g * lb if b > 0 else masked_fill(g * lb, a == 0, 0.0)
         if need[1]:
             gb = g * a / b
         return ga, gb

@@ -480,13 +480,14 @@ class Logit(Function):
 
     @staticmethod
     def backward(ctx, g):
+        from .arith import where
+
         (x,) = ctx.saved_tensors
         eps = ctx.eps
         grad = g / (x * (1 - x))
-        if eps is None:
-            return grad, None
-        inside = (x >= eps) & (x <= 1 - eps)
-        return grad * inside, None
+        # outside [0, 1] (or [eps, 1 - eps]) torch's gradient is NaN (or 0)
+        lo, hi, fill = (0.0, 1.0, math.nan) if eps is None else (eps, 1 - eps, 0.0)
+        return where((x < lo) | (x > hi), fill, grad), None
 
 
 class Relu(Function):
@@ -503,8 +504,10 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
+        from .indexing import masked_fill
+
         (y,) = ctx.saved_tensors
-        return g * (y > 0)
+        return masked_fill(g, y <= 0, 0)  # NaN inputs pass the gradient, as in torch
 
 
 class Erf(Function):
