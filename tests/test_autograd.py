@@ -232,6 +232,13 @@ CASES = {
     "(u[0] * 2 + u[2]).backward(); r = a.grad",
     "int-output-no-grad": "a = T.tensor([1., 2.], requires_grad=True); r = ((a > 1).requires_grad,"
     " a.argmax().requires_grad, a.int().requires_grad, a.floor().requires_grad)",
+    "node-post-hook": "x = T.tensor([1., 2.], requires_grad=True); y = x * 2; calls = []; "
+    "y.grad_fn.register_hook(lambda gi, go: calls.append((gi, go))); y.sum().backward(); "
+    "r = calls",
+    "node-pre-hook": "x = T.tensor([1., 2.], requires_grad=True); y = x * 2; "
+    "y.grad_fn.register_prehook(lambda go: (go[0] * 10,)); y.sum().backward(); r = x.grad",
+    "node-post-hook-replaces": "x = T.tensor([1., 2.], requires_grad=True); y = x * 2; "
+    "y.grad_fn.register_hook(lambda gi, go: (gi[0] * 10, None)); y.sum().backward(); r = x.grad",
     "floor-divide-no-derivative": "a = T.tensor([1.5, 2.], requires_grad=True); "
     "(a // 2).sum().backward()",
 }

@@ -136,6 +136,8 @@ CASES = {
     "r = (a, c, a._version, b._version, c._version)",
     "view-under-no-grad": "x = T.tensor([1., 2.], requires_grad=True); y = x[0]\nwith "
     "T.no_grad():\n    y.add_(1)\nr = (x, y.requires_grad)",
+    "base-gains-grad": "x = T.ones(3); v = x[0]; w = T.tensor(2., requires_grad=True); "
+    "x.mul_(w); y = v * 3; r = (y, y.requires_grad); y.backward(); r = (r, w.grad)",
     "inplace-shape-ops": "x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 2; "
     "y.t_(); y.unsqueeze_(0); y.squeeze_(0); y[0].sum().backward(); r = (y.shape, x.grad)",
     "int-add-float": "x = T.tensor([1, 2]); x.add_(1.5)",

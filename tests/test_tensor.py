@@ -153,6 +153,11 @@ CASES = {
     "T.ones(1).get_device())",
     "pos-neg-abs": "x = T.tensor([1., -2.]); r = (+x, -x, abs(x), ~T.tensor([True, False]))",
     "missing-method": "r = hasattr(T.ones(1), 'no_such_method_anywhere')",
+    "numpy-scalar-operands": "r = (np.float64(2.0) * T.ones(2), T.ones(2) * np.float64(2.0), "
+    "np.float32(3) + T.ones(2, dtype=T.float16), (T.ones(2, dtype=T.int64) * np.int32(2)).dtype,"
+    " T.ones(2) / np.float64(4), np.int64(1) - T.ones(2), T.ones(2) ** np.float64(2.0))",
+    "float-requires-grad-warns": "x = T.tensor([1.5], requires_grad=True); "
+    "r = (float(x), x.item(), int(x))",
 }
 
 
@@ -161,6 +166,14 @@ def test_tensor_api_matches_torch(torch, case):
     ours = _outcome(ember, CASES[case])
     theirs = _outcome(torch, CASES[case])
     assert ours == theirs
+
+
+def test_ndarray_operand_reads_as_a_tensor():
+    # torch reads the array as a tensor too (and emits a NumPy deprecation warning doing so)
+    r = ember.ones(2) + np.ones(2)
+    assert r.dtype is ember.float64 and r.tolist() == [2.0, 2.0]
+    r = np.ones(2, dtype=np.float32) * ember.ones(2)
+    assert isinstance(r, ember.Tensor) and r.dtype is ember.float32
 
 
 def test_hooks_and_accumulation():

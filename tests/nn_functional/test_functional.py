@@ -293,3 +293,23 @@ def test_lenet_like_step_matches_torch(torch):
     t_state = t_model.state_dict()
     for k, v in e_model.state_dict().items():
         assert_close(v, t_state[k], 1e-4, 1e-5, k)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1}]
+)
+def test_max_pool_ties_and_nan_pick_torchs_element(torch, kwargs):
+    """After a relu whole windows tie at 0: the gradient goes to the first element only (the
+    index torch returns); a NaN is the maximum of its window."""
+    a = np.maximum(np.random.default_rng(0).standard_normal((2, 2, 6, 6)), 0).astype("float32")
+    a[0, 0, 1, 1] = np.nan
+    x_e = ember.tensor(a, requires_grad=True)
+    x_t = torch.tensor(a, requires_grad=True)
+    out_e, idx_e = F.max_pool2d(x_e, **kwargs, return_indices=True)
+    out_t, idx_t = torch.nn.functional.max_pool2d(x_t, **kwargs, return_indices=True)
+    assert_close(out_e, out_t)
+    assert idx_e.tolist() == idx_t.tolist()
+    g = np.random.default_rng(1).standard_normal(tuple(out_t.shape)).astype("float32")
+    (out_e * ember.tensor(g)).sum().backward()
+    (out_t * torch.tensor(g)).sum().backward()
+    assert_close(x_e.grad, x_t.grad, 1e-6, 1e-6)

@@ -449,12 +449,12 @@ def backward(
         import warnings
 
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    roots = _make_root_grads(tensors, grad_tensors, create_graph)  # shapes checked first
     for i, t in enumerate(tensors):
         if not t._rg:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
-    roots = _make_root_grads(tensors, grad_tensors, create_graph)
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:

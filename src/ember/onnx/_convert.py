@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from ._graph import OnnxExporterError, UnsupportedOperatorError
-from ._ops import CONVERTERS
+from ._ops import converter_for
 from ._trace import Ref
 
 __all__ = ["convert_calls", "output_values"]
-
-
-def _converters():
-    from . import _nn_ops  # noqa: F401  (registers the layer ops' translations)
-
-    return CONVERTERS
 
 
 def convert_calls(g, trace) -> list:
     """Add every call that depends on the graph's inputs to ``g``; calls on constants alone
     are folded (their results become constants when used). Returns the tensors that became
     constants other than parameters: ``(call index, argument position, array)``."""
-    converters = _converters()
+    from . import _nn_ops  # noqa: F401  (registers the layer ops' translations)
+
     used = []
     g.constants_used = used
     for call in trace.calls:
@@ -32,7 +27,7 @@ def convert_calls(g, trace) -> list:
                 break
         if not live:
             continue
-        fn = converters.get(call.cls)
+        fn = converter_for(call.cls)
         if fn is None:
             grad_name = getattr(call.cls, "node_name", None) or call.cls.__name__
             raise UnsupportedOperatorError(

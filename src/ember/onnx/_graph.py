@@ -132,6 +132,9 @@ class Graph:
     def op(self, op_type: str, *inputs, outputs: int = 1, **attrs):
         """Add a node; returns its output name (or the list of them when ``outputs`` > 1)."""
         names = [self.fresh(f"{op_type}_output") for _ in range(outputs)]
+        inputs = list(inputs)
+        while inputs and inputs[-1] is None:  # trailing optional inputs are left out
+            inputs.pop()
         node = self.h.make_node(
             op_type,
             [i if i is not None else "" for i in inputs],

@@ -14,9 +14,17 @@ import numpy as np
 from ..ops import arith, creation, indexing, linalg, pointwise, reduction, shape, unary
 from ._graph import INT64_MAX, INT64_MIN, OnnxExporterError
 
-__all__ = ["CONVERTERS", "converts", "basic_index", "reshape_target", "dtype_of"]
+__all__ = [
+    "converts",
+    "converts_family",
+    "converter_for",
+    "basic_index",
+    "reshape_target",
+    "dtype_of",
+]
 
 CONVERTERS: dict = {}
+FAMILIES: list = []  # (base class, converter) for ops whose subclasses are made at run time
 
 
 def converts(*classes):
@@ -26,6 +34,26 @@ def converts(*classes):
         return fn
 
     return register
+
+
+def converts_family(base):
+    """Register ``fn`` for ``base`` and every subclass of it (``Resample`` makes one class per
+    grad_fn name as it goes)."""
+
+    def register(fn):
+        FAMILIES.append((base, fn))
+        return fn
+
+    return register
+
+
+def converter_for(cls):
+    fn = CONVERTERS.get(cls)
+    if fn is None:
+        for base, family_fn in FAMILIES:
+            if issubclass(cls, base):
+                return family_fn
+    return fn
 
 
 def dtype_of(call):

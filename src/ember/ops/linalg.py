@@ -46,10 +46,12 @@ __all__ = [
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:
+    from ..dtypes import c_type_name
+
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{type_word(a.dtype).lower()} != {type_word(b.dtype).lower()}"
+            f"{c_type_name(a.dtype)} != {c_type_name(b.dtype)}"
         )
 
 
