@@ -57,7 +57,7 @@ def test_same_seed_same_numbers(tmp_path, capsys):
     runs = []
     for name in ("a", "b", "c"):
         seed = "5" if name != "c" else "6"
-        args = ["--model", "mlp", "--optimizer", "sgd", "--epochs", "2", "--seed", seed]
+        args = ["--model", "mlp", "--optimizer", "sgd", "--epochs", "1", "--seed", seed]
         assert train.main([*args, "--out", str(tmp_path / name)]) == 0
         runs.append(
             [

@@ -12,14 +12,13 @@ on every run. Ctrl-C stops after writing what the finished epochs produced.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-
-import numpy as np
 
 from . import nn
 
@@ -263,6 +262,20 @@ class _Progress:
             )
 
 
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Run with one BLAS thread: this job's matrices are small, and OpenBLAS's threads spin
+    on them (several times slower, worse when other processes share the cores). threadpoolctl
+    (from the ``train`` extra) sets the limit for the run; without it BLAS keeps its default."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def train_epoch(model, loader, loss_fn, optimizer, progress: _Progress, epoch: int):
     """One pass over ``loader``; returns (mean training loss, samples per second)."""
     model.train()
@@ -293,14 +306,9 @@ def format_table(history: list[EpochResult]) -> str:
 
 
 def save_checkpoint(state_dict, out: str) -> str:
-    """Write the state_dict with ``ember.save`` (``model.pt``); where ember has no
-    serialization yet, as NumPy arrays with ``np.savez`` (``model.npz``). Returns the path."""
-    try:
-        from .serialization import save
-    except ImportError:
-        path = os.path.join(out, "model.npz")
-        np.savez(path, **{k: v.numpy() for k, v in state_dict.items()})
-        return path
+    """Write the state_dict with ``ember.save`` as ``out/model.pt``; returns the path."""
+    from .serialization import save
+
     path = os.path.join(out, "model.pt")
     save(state_dict, path)
     return path
@@ -348,8 +356,7 @@ def _write_outputs(args, model_state, history: list[EpochResult], title: str) ->
     checkpoint = save_checkpoint(model_state, args.out)
     metrics = os.path.join(args.out, "metrics.json")
     with open(metrics, "w") as f:
-        settings = {k: v for k, v in vars(args).items()}
-        json.dump({"args": settings, "epochs": [asdict(r) for r in history]}, f, indent=2)
+        json.dump({"args": vars(args), "epochs": [asdict(r) for r in history]}, f, indent=2)
     print(f"checkpoint: {checkpoint}")
     print(f"metrics:    {metrics}")
     plot = save_plot(history, os.path.join(args.out, "training.png"), title)
@@ -396,14 +403,17 @@ def run(args: argparse.Namespace) -> int:
     finished_state = None
     interrupted = False
     try:
-        for epoch in range(1, args.epochs + 1):
-            start = time.perf_counter()
-            train_loss, rate = train_epoch(model, train_loader, loss_fn, optimizer, progress, epoch)
-            test_loss, accuracy = evaluate(model, test_loader, loss_fn)
-            seconds = time.perf_counter() - start
-            schedule.step()
-            history.append(EpochResult(epoch, train_loss, test_loss, accuracy, seconds, rate))
-            finished_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        with _one_blas_thread():
+            for epoch in range(1, args.epochs + 1):
+                start = time.perf_counter()
+                train_loss, rate = train_epoch(
+                    model, train_loader, loss_fn, optimizer, progress, epoch
+                )
+                test_loss, accuracy = evaluate(model, test_loader, loss_fn)
+                seconds = time.perf_counter() - start
+                schedule.step()
+                history.append(EpochResult(epoch, train_loss, test_loss, accuracy, seconds, rate))
+                finished_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     except KeyboardInterrupt:
         interrupted = True
         if progress.bar is not None:
