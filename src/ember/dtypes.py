@@ -271,6 +271,25 @@ def binary_result(a: dtype, a_dim: bool, b) -> dtype:
     return r
 
 
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def c_type_name(d: dtype) -> str:
+    """The C++ type name torch prints in some messages: ``float``, ``long int``, ..."""
+    return _C_NAMES[d.name]
+
+
 def can_cast(from_: dtype, to: dtype) -> bool:
     """Whether torch allows a same-kind cast (used by in-place ops): no float into int, etc."""
     return from_.category <= to.category

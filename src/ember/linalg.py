@@ -28,9 +28,12 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None
         d0, d1 = dim
         if ord in (float("inf"), float("-inf")):
             d0, d1 = d1, d0
-        sums = A.abs().sum(d0, keepdim=True)
-        out = sums.amax(d1, keepdim=True) if ord > 0 else sums.amin(d1, keepdim=True)
-        return out if keepdim else out.squeeze((d0, d1) if d0 != d1 else d0)
+        nd = A.dim()
+        d0, d1 = d0 % nd, d1 % nd
+        sums = A.abs().sum(d0, keepdim=keepdim)
+        if not keepdim and d0 < d1:
+            d1 -= 1
+        return sums.amax(d1, keepdim=keepdim) if ord > 0 else sums.amin(d1, keepdim=keepdim)
     raise NotImplementedError(f"ember.linalg.matrix_norm: ord={ord!r} is not supported")
 
 

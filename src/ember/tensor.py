@@ -47,6 +47,14 @@ _T_WARNING = (
 _DEPRECATED_0D = (
     "Tensor.{} is deprecated on 0-D tensors. This function is the identity in these cases."
 )
+# per-tensor graph bookkeeping, never pickled or deep-copied (a copy is a new leaf)
+_GRAPH_STATE = frozenset(
+    ("_hooks", "_post_acc_hooks", "_base", "_view_fn", "_view_version", "_output_nr")
+)
+_TO_SCALAR_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
 _warned = set()  # torch warns once per process about deprecated uses
 
 
@@ -259,8 +267,9 @@ class Tensor:
             if value._data.dtype != self._data.dtype:
                 from .ops.inplace import type_word
 
+                got = _dt.c_type_name(value.dtype)
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_c_type(value.dtype)}' to a "
+                    f"attempting to assign a gradient with dtype '{got}' to a "
                     f"tensor with grad_dtype '{type_word(self.dtype)}'. The gradient must match "
                     "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
                     "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
@@ -365,7 +374,7 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
 
     # -- conversion ----------------------------------------------------------------------------
@@ -548,6 +557,8 @@ class Tensor:
     def __float__(self) -> float:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._rg:
+            _warn_once("float", _TO_SCALAR_WARNING)
         return float(self._data.item())
 
     def __int__(self) -> int:
@@ -581,10 +592,8 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         from .ops.creation import _rebuild_from_pickle
 
-        return (
-            _rebuild_from_pickle,
-            (type(self), to_numpy(self._data), self._rg, dict(self.__dict__)),
-        )
+        state = {k: v for k, v in self.__dict__.items() if k not in _GRAPH_STATE}
+        return (_rebuild_from_pickle, (type(self), to_numpy(self._data), self._rg, state))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -608,9 +617,8 @@ class Tensor:
         if self._grad is not None:
             new._grad = copy.deepcopy(self._grad, memo)
         for k, v in self.__dict__.items():
-            if k in ("_hooks", "_post_acc_hooks"):
-                continue
-            new.__dict__[k] = copy.deepcopy(v, memo)
+            if k not in _GRAPH_STATE:
+                new.__dict__[k] = copy.deepcopy(v, memo)
         return new
 
     # -- indexing ------------------------------------------------------------------------------
@@ -1719,14 +1727,6 @@ def _deepcopy_array(a, memo):
         memo.setdefault(id(memo), []).append(root)  # keep root alive while its id is a key
     offset = a.__array_interface__["data"][0] - root.__array_interface__["data"][0]
     return np.ndarray(a.shape, a.dtype, buffer=new_root, offset=offset, strides=a.strides)
-
-
-def _c_type(d) -> str:
-    """The C type torch names in some messages: float, double, long, ..."""
-    names = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int"}
-    names.update({"int32": "int", "int16": "short int", "int8": "signed char"})
-    names.update({"uint8": "unsigned char", "bool": "bool"})
-    return names[d.name]
 
 
 def _contiguous_strides(shape) -> tuple:

@@ -181,3 +181,31 @@ def test_handle_context_manager():
     with m.register_forward_hook(lambda mod, a, out: out + 1):
         assert m(ember.zeros(1)).item() == 1.0
     assert m(ember.zeros(1)).item() == 0.0
+
+
+def _shapes(grads):
+    return [None if g is None else tuple(g.shape) for g in grads]
+
+
+def test_backward_hooks_several_inputs_and_outputs_match_torch(torch):
+    def run(lib):
+        log = []
+        m = lib.nn.Bilinear(2, 3, 4)
+        m.register_full_backward_pre_hook(lambda mod, go: log.append(("pre", _shapes(go))))
+        m.register_full_backward_hook(lambda mod, gi, go: log.append((_shapes(gi), _shapes(go))))
+        a = lib.randn(5, 2, requires_grad=True)
+        y = m(a, lib.randn(5, 3))  # the second input does not require grad
+        y.sum().backward()
+
+        class Two(lib.nn.Module):
+            def forward(self, x, k):
+                return x * 2, x * k
+
+        t = Two()
+        t.register_full_backward_hook(lambda mod, gi, go: log.append((_shapes(gi), _shapes(go))))
+        x = lib.randn(3, requires_grad=True)
+        first, _ = t(x, 3.0)  # the second output is unused: its gradient is None
+        first.sum().backward()
+        return log
+
+    assert run(ember) == run(torch)

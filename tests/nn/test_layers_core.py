@@ -427,3 +427,18 @@ def test_layer_factory_kwargs():
     assert layer.weight.dtype == ember.float64 and layer.bias.dtype == ember.float64
     assert nn.Embedding(3, 2, dtype=ember.float64).weight.dtype == ember.float64
     assert nn.Linear(2, 3, bias=False).bias is None
+
+
+def test_second_derivatives_gradgradcheck():
+    from ember.autograd import gradgradcheck
+
+    def f64(*shape):
+        return ember.randn(*shape, dtype=ember.float64, requires_grad=True)
+
+    idx = ember.tensor([[1, 2], [2, 5]])
+    assert gradgradcheck(lambda x, w, b: F.linear(x, w, b) ** 2, (f64(4, 3), f64(5, 3), f64(5)))
+    assert gradgradcheck(lambda x, w: F.linear(x, w).tanh(), (f64(2, 2, 3), f64(4, 3)))
+    assert gradgradcheck(
+        lambda a, b, w: F.bilinear(a, b, w) ** 2, (f64(3, 2), f64(3, 4), f64(2, 2, 4))
+    )
+    assert gradgradcheck(lambda w: F.embedding(idx, w) ** 2, (f64(6, 3),))

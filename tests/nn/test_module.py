@@ -33,6 +33,7 @@ def _build(lib):
             self.block = Block()
             self.head = tnn.Sequential(tnn.Linear(4, 2), tnn.Linear(2, 2, bias=False))
             self.register_buffer("count", lib.zeros((), dtype=lib.int64))
+            self.empty = tnn.ModuleList()  # empty containers still have metadata entries
 
         def forward(self, x):
             return self.head(self.block(x)) * self.scale
@@ -48,7 +49,7 @@ def _text(s: str) -> str:
 def test_setattr_registers_in_assignment_order():
     m = _build(ember)
     assert list(m._parameters) == ["scale"]
-    assert list(m._modules) == ["block", "head"]
+    assert list(m._modules) == ["block", "head", "empty"]
     assert list(m._buffers) == ["count"]
     names = [n for n, _ in m.named_parameters()]
     assert names == [
@@ -347,7 +348,7 @@ def test_apply_order_children_first():
     m = _build(ember)
     order = []
     assert m.apply(lambda mod: order.append(type(mod).__name__)) is m
-    assert order == ["Linear", "Block", "Linear", "Linear", "Sequential", "Net"]
+    assert order == ["Linear", "Block", "Linear", "Linear", "Sequential", "ModuleList", "Net"]
 
 
 def test_to_keeps_parameter_objects():

@@ -87,6 +87,59 @@ ROWS = [
     Op("clamp_tensor", lambda t, x, lo, hi: t.clamp(x, lo, hi + 1.0), TERNARY[:2], gradcheck=False),
     Op("clip", lambda t, x: t.clip(x, -1, 1)),
     Op("clamp_int", lambda t, x: t.clamp(x, -2, 3), grad=False, dtypes=("int64",)),
+    Op("clamp_min_method", lambda t, x: x.clamp_min(0.1)),
+    Op("clamp_max_method", lambda t, x: x.clamp_max(-0.1)),
+    Op("clamp_min_tensor", lambda t, x, y: t.clamp_min(x, y), BINARY_SHAPES[:2], gradcheck=False),
+    Op("clamp_max_tensor", lambda t, x, y: t.clamp_max(x, y), BINARY_SHAPES[:2], gradcheck=False),
+    Op("hypot", lambda t, x, y: t.hypot(x, y), BINARY_SHAPES[:4], domain=away_from_zero),
+    Op("xlogy", lambda t, x, y: t.xlogy(x, y), BINARY_SHAPES[:3], domain=positive),
+    Op("xlogy_zero", lambda t, x, y: t.xlogy(x * (x > 1), y), BINARY_SHAPES[:2], domain=positive),
+    Op("xlogy_scalar_other", lambda t, x: t.xlogy(x, 2.5), domain=positive),
+    Op("xlogy_scalar_self", lambda t, x: t.xlogy(2.5, x), domain=positive),
+    Op("fmax", lambda t, x, y: t.fmax(x, y), BINARY_SHAPES[:4]),
+    Op("fmin", lambda t, x, y: t.fmin(x, y), BINARY_SHAPES[:4]),
+    Op("fmax_nan", lambda t, x, y: t.fmax(x.log(), y), BINARY_SHAPES[:2], gradcheck=False),
+    Op("maximum_nan", lambda t, x, y: t.maximum(x.log(), y), BINARY_SHAPES[:2], gradcheck=False),
+    Op("minimum_ties", lambda t, x: t.minimum(x, x.round()), [((3, 4),)], gradcheck=False),
+    Op("float_power", lambda t, x: t.float_power(x, 2)),
+    Op(
+        "float_power_tensor",
+        lambda t, x, y: t.float_power(x, y),
+        BINARY_SHAPES[:2],
+        domain=positive,
+    ),
+    Op("remainder_scalar", lambda t, x: x % 0.7, gradcheck=False),
+    Op("fmod_scalar", lambda t, x: x.fmod(-0.7), gradcheck=False),
+    Op("rdiv_int", lambda t, x: -2 / x, grad=False, dtypes=("int64", "int32")),
+    Op(
+        "int_div_int",
+        lambda t, x, y: x / y.clamp(min=1),
+        BINARY_SHAPES[:2],
+        grad=False,
+        dtypes=("int32", "int64"),
+    ),  # fmt: skip
+    Op("int_floor_div_neg", lambda t, x: x // -3, grad=False, dtypes=("int64",)),
+    Op(
+        "div_trunc_int",
+        lambda t, x: t.div(x, -3, rounding_mode="trunc"),
+        grad=False,
+        dtypes=("int64",),
+    ),  # fmt: skip
+    Op("sign_nan", lambda t, x: t.sign(x.log()), grad=False),
+    Op(
+        "addcmul_int",
+        lambda t, x, y, z: t.addcmul(x, y, z, value=2),
+        TERNARY,
+        grad=False,
+        dtypes=("int64",),
+    ),  # fmt: skip
+    Op(
+        "where_int_float",
+        lambda t, c, x: t.where(c > 0, x, 1.5),
+        [((3, 4), (3, 4))],
+        grad=False,
+        dtypes=("int64",),
+    ),  # fmt: skip
     Op("int_times_float", lambda t, x: x * 1.5, grad=False, dtypes=("int64", "int32")),
     Op("int_true_div", lambda t, x: x / 2, grad=False, dtypes=("int64",)),
     Op(
@@ -193,7 +246,36 @@ ROWS = [
     Op("zero_", lambda t, x: x.clone().zero_() + x, gradcheck=False),
     Op("copy_", lambda t, x, y: x.clone().copy_(y), BINARY_SHAPES[:2]),
     Op("masked_write_int_", lambda t, x: x.clone().add_(2), grad=False, dtypes=("int64",)),
+    Op("clamp_min_", lambda t, x: x.clone().clamp_min_(0.2)),
+    Op("lerp_", lambda t, x, y: x.clone().lerp_(y, 0.25), BINARY_SHAPES[:2]),
+    Op("addcmul_", lambda t, x, y, z: x.clone().addcmul_(y, z, value=3), TERNARY[:2]),
+    Op("addcdiv_", lambda t, x, y, z: x.clone().addcdiv_(y, z), TERNARY[:2], domain=away_from_zero),
+    Op("atan2_", lambda t, x, y: x.clone().atan2_(y), BINARY_SHAPES[:2], domain=away_from_zero),
+    Op("remainder_", lambda t, x: x.clone().remainder_(0.6), gradcheck=False),
+    Op("column_mul_", lambda t, x: _column_mul(x), [((3, 4),)]),
+    Op("setitem_row", lambda t, x, y: _setitem_row(x, y), [((3, 4), (4,))]),
+    Op("setitem_mask", lambda t, x, y: _setitem_mask(x, y), [((3, 4), (3, 4))]),
+    Op("normal_in_graph", lambda t, x: (x * 2).normal_(), random=True, gradcheck=False),
+    Op("uniform_in_graph", lambda t, x: (x * 2).uniform_(), random=True, gradcheck=False),
 ]
+
+
+def _column_mul(x):
+    y = x * 2
+    y[:, 0].mul_(3)  # an in-place op on a view of a tensor in the graph (CopySlices)
+    return y
+
+
+def _setitem_row(x, v):
+    y = x * 1
+    y[1] = v * v
+    return y
+
+
+def _setitem_mask(x, v):
+    y = x * 1
+    y[v > 0] = 0.5
+    return y
 
 
 def _iadd(x, y):

@@ -250,3 +250,39 @@ def test_tensor_learning_rate(torch, name):
     run = Run(ember, name, ours, INIT).steps(range(5))
     assert isinstance(run.opt.param_groups[0]["lr"], ember.Tensor)
     assert_params(run.values(), ref.values())
+
+
+BIG_SHAPES = [(130, 130), (20000,), (7,)]  # above and below the size where temporaries are reused
+_big_rng = np.random.default_rng(99)
+BIG_INIT = [_big_rng.standard_normal(s) for s in BIG_SHAPES]
+BIG_NOISE = [[_big_rng.standard_normal(s) for s in BIG_SHAPES] for _ in range(6)]
+BIG_OPTIONS = {
+    "SGD": dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1, maximize=True),
+    "Adam": dict(lr=0.05, weight_decay=0.1, amsgrad=True, maximize=True),
+    "AdamW": dict(lr=0.05, maximize=True),
+    "RMSprop": dict(lr=0.01, weight_decay=0.1, momentum=0.9, centered=True, maximize=True),
+    "Adagrad": dict(lr=0.1, weight_decay=0.1, lr_decay=0.05, maximize=True),
+    "Adadelta": dict(weight_decay=0.1, maximize=True),
+    "Adamax": dict(weight_decay=0.1, maximize=True),
+    "NAdam": dict(weight_decay=0.1, maximize=True),
+    "RAdam": dict(weight_decay=0.1, maximize=True),
+    "Rprop": dict(maximize=True),
+}
+
+
+@pytest.mark.parametrize("name", list(BIG_OPTIONS))
+def test_large_parameters_match_torch_and_leave_grads_alone(torch, name):
+    """Large parameters share reused temporaries; the gradients are never written."""
+    results = []
+    for lib in (torch, ember):
+        params = [lib.nn.Parameter(lib.tensor(v, dtype=lib.float64)) for v in BIG_INIT]
+        opt = getattr(lib.optim, name)(params, **BIG_OPTIONS[name])
+        for noise in BIG_NOISE:
+            for p, n in zip(params, noise):
+                p.grad = lib.tensor(n + 0.3 * array(p), dtype=lib.float64)
+            grads = [array(p.grad).copy() for p in params]
+            opt.step()
+            for p, g in zip(params, grads):
+                np.testing.assert_array_equal(array(p.grad), g)
+        results.append([array(p).copy() for p in params])
+    assert_params(results[1], results[0])

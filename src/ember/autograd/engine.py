@@ -449,16 +449,16 @@ def backward(
         import warnings
 
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    roots = _make_root_grads(tensors, grad_tensors, create_graph)  # shapes checked first
     for i, t in enumerate(tensors):
         if not t._rg:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
-    roots = _make_root_grads(tensors, grad_tensors, create_graph)
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         execute(tensors, roots, retain_graph, create_graph, inputs, accumulate=True)
         return
     execute(tensors, roots, retain_graph, create_graph)

@@ -27,6 +27,7 @@ Backwards are written with ember ops so ``create_graph=True`` gives higher deriv
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 
 import numpy as np
 
@@ -240,7 +241,7 @@ class BackwardNode(FunctionCtx):
         from ..utils.hooks import RemovableHandle
 
         if self._post_hooks is None:
-            self._post_hooks = {}
+            self._post_hooks = OrderedDict()
         handle = RemovableHandle(self._post_hooks)
         self._post_hooks[handle.id] = fn
         return handle
@@ -250,7 +251,7 @@ class BackwardNode(FunctionCtx):
         from ..utils.hooks import RemovableHandle
 
         if self._prehooks_node is None:
-            self._prehooks_node = {}
+            self._prehooks_node = OrderedDict()
         handle = RemovableHandle(self._prehooks_node)
         self._prehooks_node[handle.id] = fn
         return handle
@@ -362,9 +363,15 @@ class Function:
         record = False
         if state.enabled:
             for a in args:
-                if isinstance(a, Tensor) and a._rg:
-                    record = True
-                    break
+                if isinstance(a, Tensor):
+                    if a._rg:
+                        record = True
+                        break
+                    if a._base is not None and a._view_version != a._vc[0]:
+                        _refresh_view(a)  # its base changed in place, maybe now needing grad
+                        if a._rg:
+                            record = True
+                            break
         prev = state.enabled
         if not record:
             state.enabled = False

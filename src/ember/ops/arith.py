@@ -69,11 +69,14 @@ _NUMBER = (int, float, bool)
 
 def _scalar(x):
     """A Python number from ``x`` (NumPy scalars included); TypeError for other objects."""
-    if isinstance(x, _NUMBER):
+    t = type(x)
+    if t is float or t is int or t is bool:
         return x
-    if isinstance(x, np.generic):
+    if isinstance(x, np.generic):  # np.float64 subclasses float: still a NumPy scalar
         return x.item()
-    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+    if isinstance(x, _NUMBER):  # other subclasses (IntEnum, ...): their plain value
+        return bool(x) if isinstance(x, bool) else (float(x) if isinstance(x, float) else int(x))
+    raise TypeError(f"unsupported operand type: {t.__name__}")
 
 
 def operands(a, b):
@@ -93,6 +96,8 @@ def operands(a, b):
         kind = ad.dtype.kind
         if (t is float and kind == "f") or (t is int and kind in "fi"):
             return ad, b
+        if isinstance(b, np.ndarray):  # an array operand is read as a tensor of its dtype
+            return operands(a, Tensor._make(b, False, None))
         b = _scalar(b)
         rt = binary_result(from_numpy(ad.dtype), ad.ndim > 0, b).np
         return (ad if ad.dtype == rt else ad.astype(rt)), _fit(b, rt)
@@ -111,10 +116,12 @@ def _fit(x, np_dtype):
 
 def as_operand(x, like: Tensor):
     """A number stays a number; other array-likes become tensors (for reflected operators)."""
-    if isinstance(x, (Tensor,) + _NUMBER):
-        return x
     if isinstance(x, np.generic):
         return x.item()
+    if isinstance(x, (Tensor,) + _NUMBER):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, False, None)
     raise TypeError(f"unsupported operand type(s): '{type(x).__name__}' and 'Tensor'")
 
 
@@ -293,9 +300,14 @@ def sub(input, other, *, alpha=1, out=None):
     if out is not None:
         return _to_out(out, sub(input, other, alpha=alpha))
     if isinstance(input, Tensor):
-        _no_bool_sub(input, other)
+        if input._data.dtype.kind == "b" or _bool_operand(other):
+            _no_bool_sub(input, other)
         return Sub.apply(input, other, alpha)
     return rsub(other, input, alpha=alpha)
+
+
+def _bool_operand(x) -> bool:
+    return x is True or x is False or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
 
 
 def _no_bool_sub(a, b) -> None:
@@ -1063,6 +1075,8 @@ def add_(self, other, *, alpha=1):
 
 def sub_(self, other, *, alpha=1):
     """self -= alpha * other (in place)."""
+    if self._data.dtype.kind == "b" or _bool_operand(other):
+        _no_bool_sub(self, other)
     if not STATE.enabled or not (self._rg or (isinstance(other, Tensor) and other._rg)):
         return _fast_inplace(self, other, alpha, np.subtract)
     return apply_inplace(self, sub, other, alpha=alpha)

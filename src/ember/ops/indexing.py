@@ -15,7 +15,7 @@ from ..backend import as_array, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._args import wrap_dim
 from .inplace import apply_inplace, bump_version, check_inplace, write_into
-from .shape import SelectView, SliceView, slice_view
+from .shape import SelectView, basic_view_class, slice_view
 
 __all__ = [
     "getitem",
@@ -73,7 +73,9 @@ def _convert_key(key: tuple, shape) -> tuple:
     for k in key:
         if isinstance(k, Tensor):
             a = k._data
-            if a.dtype.kind == "b" or a.dtype.kind in "iu":
+            if a.ndim == 0 and a.dtype.kind in "iu":  # a 0-dim integer tensor acts as an int
+                out.append(int(a))
+            elif a.dtype.kind == "b" or a.dtype.kind in "iu":
                 out.append(a if a.dtype.kind == "b" or a.dtype == np.int64 else a.astype(np.int64))
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -218,17 +220,18 @@ def _add_at(out, key, values) -> None:
 def getitem(self: Tensor, key):
     """``self[key]``: a view for basic keys, a copy for advanced ones."""
     k = _key_tuple(key)
+    shape = self._data.shape
     if _is_basic(k):
-        _check_key(k, self._data.shape)
-        if len(k) == 1 and type(k[0]) is int and self._data.ndim:
+        _check_key(k, shape)
+        if len(k) == 1 and type(k[0]) is int and shape:
             return slice_view(self, k, SelectView)
         for s in k:
             if type(s) is slice and s.step is not None and s.step <= 0:
                 raise ValueError("step must be greater than zero")
-        return slice_view(self, k, SliceView)
-    k = _convert_key(k, self._data.shape)
+        return slice_view(self, k, basic_view_class(k, shape))
+    k = _convert_key(k, shape)
     if _is_basic(k):
-        return slice_view(self, k, SliceView)
+        return slice_view(self, k, basic_view_class(k, shape))
     return Index.apply(self, k)
 
 
@@ -461,6 +464,10 @@ class ScatterAdd(Scatter):
     node_name = "ScatterAddBackward0"
 
 
+class ScatterValue(Scatter):
+    node_name = "ScatterBackward1"
+
+
 def _scatter_args(name, input, dim, index, src, value):
     _check_index(name, index, input, dim)
     d = wrap_dim(dim, input._data.ndim)
@@ -477,7 +484,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of ``input`` with ``src`` (a tensor or a number) written at ``index`` along
     ``dim`` (``reduce='add'`` or ``'multiply'`` combines instead of writing)."""
     d, src = _scatter_args("scatter", input, dim, index, src, value)
-    return Scatter.apply(input, d, index, src, reduce)
+    cls = Scatter if isinstance(src, Tensor) else ScatterValue
+    return cls.apply(input, d, index, src, reduce)
 
 
 def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
@@ -738,7 +746,14 @@ def index_fill(input, dim, index, value):
     d = wrap_dim(dim, input._data.ndim)
     _check_1d_index("index_fill", index, input, d)
     key = _along(input._data, d, index._data.reshape(-1))
-    return index_put(input, key, value)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return IndexFillTensor.apply(input, key, value.to(input.dtype), False)
+    return IndexFill.apply(input, key, value, False)
 
 
 def index_fill_(self, dim, index, value):
@@ -767,6 +782,14 @@ class IndexPut(Function):
             gx = g if ctx.accumulate else _zero_at(g, key)
         gv = getitem(g, key) if ctx.needs_input_grad[2] else None
         return gx, None, gv, None
+
+
+class IndexFill(IndexPut):
+    node_name = "IndexFillBackward0"
+
+
+class IndexFillTensor(IndexPut):
+    node_name = "IndexFillBackward1"
 
 
 def index_put(input, indices, values, accumulate=False):
@@ -828,6 +851,10 @@ class MaskedFill(Function):
         return gx, None, gv
 
 
+class MaskedFillTensor(MaskedFill):
+    node_name = "MaskedFillBackward1"
+
+
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` (a number or 0-dim tensor) where ``mask`` is True."""
     _check_mask("masked_fill_", mask)
@@ -836,7 +863,7 @@ def masked_fill(input, mask, value):
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
-    return MaskedFill.apply(input, mask, value)
+    return (MaskedFillTensor if isinstance(value, Tensor) else MaskedFill).apply(input, mask, value)
 
 
 def masked_fill_(self, mask, value):
@@ -849,7 +876,11 @@ def masked_select(input, mask):
     from .shape import broadcast_tensors
 
     x, m = broadcast_tensors(input, mask)
-    return Index.apply(x, (m._data,))
+    return MaskedSelect.apply(x, (m._data,))
+
+
+class MaskedSelect(Index):
+    node_name = "MaskedSelectBackward0"
 
 
 class MaskedScatter(Function):
@@ -897,17 +928,51 @@ def masked_scatter_(self, mask, source):
 
 
 # -- take, nonzero, diagonal fill -----------------------------------------------------------------
+class Take(Function):
+    node_name = "TakeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        a = x._data
+        idx = index._data
+        if idx.size:
+            lo, hi = int(idx.min()), int(idx.max())
+            if lo < -a.size or hi >= a.size:
+                bad = hi if hi >= a.size else lo
+                raise IndexError(
+                    f"out of range: tried to access index {bad} on a tensor of {a.size} elements."
+                )
+        ctx.shape = a.shape
+        ctx.save_for_backward(index)
+        return a.reshape(-1)[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        from .creation import zeros
+
+        (index,) = ctx.saved_tensors
+        n = 1
+        for s in ctx.shape:
+            n *= s
+        base = zeros(n, dtype=g.dtype, device=g.device)
+        flat = index_add(base, 0, index.reshape(-1), g.reshape(-1))
+        return flat.reshape(ctx.shape), None
+
+
 def take(input, index):
     """Elements of the flattened ``input`` at ``index`` (result shaped like ``index``)."""
-    flat = input.reshape(-1)
-    out = index_select(flat, 0, index.reshape(-1))
-    return out.reshape(index.shape)
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        from .inplace import type_word
+
+        got = type_word(index.dtype) if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {got}")
+    return Take.apply(input, index)
 
 
 def take_along_dim(input, indices, dim=None):
     """``gather`` with broadcasting; the flattened input when ``dim`` is None."""
     if dim is None:
-        return take(input, indices.reshape(-1))
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
     from .shape import expand
 
     if input._data.ndim != indices._data.ndim:

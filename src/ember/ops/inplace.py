@@ -27,6 +27,8 @@ __all__ = [
     "raise_cast_error",
     "type_word",
     "refresh_view",
+    "writeable_alias",
+    "raise_read_only",
 ]
 
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -70,6 +72,23 @@ def write_into(self: Tensor, arr, op_name: str = "") -> None:
     if arr is not dst:
         get_array_module(dst).copyto(dst, arr, casting="unsafe")
     bump_version(self)
+
+
+def writeable_alias(a):
+    """A writeable array over ``a``'s memory when ``a`` is read-only only because it is an
+    expanded view of writeable memory (fill_ and zero_ may write there, as in torch); None
+    when the memory itself is read-only."""
+    import numpy as np
+
+    if not isinstance(a, np.ndarray):
+        return None
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not root.flags.writeable or not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return None
+    offset = a.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(a.shape, a.dtype, buffer=root, offset=offset, strides=a.strides)
 
 
 def raise_read_only(dst):

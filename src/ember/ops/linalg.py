@@ -46,10 +46,12 @@ __all__ = [
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:
+    from ..dtypes import c_type_name
+
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{type_word(a.dtype).lower()} != {type_word(b.dtype).lower()}"
+            f"{c_type_name(a.dtype)} != {c_type_name(b.dtype)}"
         )
 
 
@@ -227,7 +229,24 @@ def dot(input, other, *, out=None):
     return matmul(input, other, out=out)
 
 
-vdot = dot
+class Vdot(MatMul):
+    node_name = "VdotBackward0"
+
+
+def vdot(input, other, *, out=None):
+    """The inner product of two 1-D tensors (for real tensors, ``dot``)."""
+    if input.dim() != 1 or other.dim() != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors"
+        )
+    _same_dtype(input, other)
+    if input.shape[0] != other.shape[0]:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+            f"[{other.shape[0]}] to have the same number of elements, but got {input.shape[0]} "
+            f"and {other.shape[0]} elements respectively"
+        )
+    return Vdot.apply(input, other)
 
 
 def inner(input, other):
@@ -573,7 +592,7 @@ def einsum(equation, *operands):
 def cross(input, other, dim=None, *, out=None):
     """The cross product of 3-vectors along ``dim`` (inputs broadcast); without ``dim``, the
     first dim of size 3 (deprecated in torch, which warns)."""
-    from .shape import broadcast_tensors, stack
+    from .shape import broadcast_tensors
 
     if input.dim() != other.dim():
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -593,9 +612,27 @@ def cross(input, other, dim=None, *, out=None):
             f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} and "
             f"{other.shape[d]}"
         )
-    a0, a1, a2 = input.unbind(d)
-    b0, b1, b2 = other.unbind(d)
-    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+    return Cross.apply(input, other, d)
+
+
+class Cross(Function):
+    """a x b along ``dim``; d(a x b) weighted by g is b x g for a and g x a for b."""
+
+    node_name = "LinalgCrossBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(a, b)
+        return get_array_module(a._data).cross(a._data, b._data, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = Cross.apply(b, g, ctx.dim) if need[0] else None
+        gb = Cross.apply(g, a, ctx.dim) if need[1] else None
+        return ga, gb, None
 
 
 class Inv(Function):
@@ -663,11 +700,29 @@ def det(input):
     return Det.apply(input)
 
 
+class Trace(Function):
+    node_name = "TraceBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data
+        ctx.shape = a.shape
+        dtype = np.int64 if a.dtype.kind in "biu" else a.dtype
+        return as_array(get_array_module(a).trace(a, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        from .creation import eye
+
+        n, m = ctx.shape
+        return g * eye(n, m, dtype=g.dtype, device=g.device)
+
+
 def trace(input):
-    """The sum of the main diagonal of a matrix."""
+    """The sum of the main diagonal of a matrix (integers sum in int64)."""
     if input.dim() != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.dim()))
-    return input.diagonal().sum()
+    return Trace.apply(input)
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):

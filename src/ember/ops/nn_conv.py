@@ -151,18 +151,46 @@ def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     ksize = w.shape[2:]
     k = len(ksize)
     out = x.shape[2:]
-    x2 = _to_gemm(x, groups)  # (G, Cin/G, N*L)
-    w2 = w.reshape(groups, w.shape[0] // groups, -1)  # (G, Cin/G, Cout/G * K)
-    cols = xp.matmul(w2.transpose(0, 2, 1), x2)  # (G, Cout/G * K, N*L)
     cout = groups * w.shape[1]
-    cols = cols.reshape((cout,) + tuple(ksize) + (n,) + tuple(out))
-    order = (0, 1 + k) + tuple(range(1, 1 + k)) + tuple(range(2 + k, 2 + 2 * k))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(sizes, pads))
-    buf = _col2im(cols.transpose(order), padded, stride, dilation)  # (Cout, N, *Sp)
-    res = _crop(buf, pads, sizes).transpose((1, 0) + tuple(range(2, 2 + k)))
-    if b is not None:
-        res = res + b.reshape((1, cout) + (1,) * k)
+    w2 = w.reshape(groups, w.shape[0] // groups, -1)  # (G, Cin/G, Cout/G * K)
+    if k == 2 and stride == (1, 1):
+        buf = _col2im_rows(x, w2, ksize, dilation, padded, groups)
+    else:
+        x2 = _to_gemm(x, groups)  # (G, Cin/G, N*L)
+        cols = xp.matmul(w2.transpose(0, 2, 1), x2)  # (G, Cout/G * K, N*L)
+        cols = cols.reshape((cout,) + tuple(ksize) + (n,) + tuple(out))
+        order = (0, 1 + k) + tuple(range(1, 1 + k)) + tuple(range(2 + k, 2 + 2 * k))
+        buf = _col2im(cols.transpose(order), padded, stride, dilation)  # (Cout, N, *Sp)
+    view = _crop(buf, pads, sizes).transpose((1, 0) + tuple(range(2, 2 + k)))
+    res = xp.empty(view.shape, dtype=view.dtype)  # (N, Cout, *sizes), contiguous
+    if b is None:
+        res[...] = view
+    else:
+        xp.add(view, b.reshape((1, cout) + (1,) * k), out=res)
     return res
+
+
+def _col2im_rows(x, w2, ksize, dilation, padded, groups):
+    """``_col2im`` of the columns w2^T x for a 2-D, stride-1 convolution, with long inner
+    loops: each output row of x is widened to the padded width with zeros, so that a kernel
+    offset (i, j) shifts a whole image's rows by the flat amount i * d_h * Wp + j * d_w, and
+    the zeros land harmlessly past the row ends. Returns (Cout, N, Hp, Wp)."""
+    xp = get_array_module(x)
+    n, cin, lh, lw = x.shape
+    hp, wp = padded
+    wide = xp.zeros((cin, n, lh, wp), dtype=x.dtype)
+    wide[..., :lw] = x.transpose(1, 0, 2, 3)
+    cols = xp.matmul(w2.transpose(0, 2, 1), wide.reshape(groups, cin // groups, -1))
+    cout = cols.shape[0] * cols.shape[1] // (ksize[0] * ksize[1])
+    cols = cols.reshape(cout, ksize[0], ksize[1], n, lh * wp)
+    slack = (ksize[1] - 1) * dilation[1]
+    buf = xp.zeros((cout, n, hp * wp + slack), dtype=x.dtype)
+    for i in range(ksize[0]):
+        for j in range(ksize[1]):
+            o = i * dilation[0] * wp + j * dilation[1]
+            buf[:, :, o : o + lh * wp] += cols[:, i, j]
+    return buf[:, :, : hp * wp].reshape(cout, n, hp, wp)
 
 
 def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):

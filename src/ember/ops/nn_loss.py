@@ -404,7 +404,12 @@ class CrossEntropy(Function):
             g = g / ctx.denom if ctx.denom else g * 0
         gs = g if reduction != "none" else g.unsqueeze(1)  # broadcast over the classes
         if probs:
-            q = Tensor._make(ctx.q, False, None)
+            if STATE.enabled:  # q as a function of the target, for higher derivatives
+                q = target * (1 - smoothing) + smoothing / c if smoothing else target
+                if weight is not None:
+                    q = q * weight.reshape(bshape)
+            else:
+                q = Tensor._make(ctx.q, False, None)
             if need[0]:
                 p = _softmax(x) if STATE.enabled else Tensor._make(ctx.p, False, None)
                 gx = (p * q.sum(1, keepdim=True) - q) * gs

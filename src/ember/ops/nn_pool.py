@@ -4,7 +4,7 @@ padding, dilation, ceil_mode), adaptive average and max pooling.
 A pooling window's offsets are few, the pixels many: each pool loops over the kernel offsets and
 treats all windows at once through a strided slice of the (padded) input. Max pooling keeps,
 like torch, the flat index of each maximum in its input plane; its backward scatters the
-gradient to those indices (``MaxPoolScatter``, whose own backward gathers). Average pooling is
+gradient back to the maxima (``MaxPoolUnpool``, whose own backward gathers). Average pooling is
 linear, its backward (``AvgPoolAdjoint``) spreads each gradient over its window. Adaptive
 average pooling is separable: one small averaging matrix per dim. 1-D pools run as 2-D pools of
 height 1, as in torch.
@@ -79,35 +79,49 @@ def _pads(sizes, ksize, stride, padding, dilation, out):
 
 
 # -- max pooling -------------------------------------------------------------------------------
-def _max_pool_array(a, ksize, stride, padding, dilation, out):
-    """(values, flat indices into each input plane) of every window's maximum."""
+def _offset_dtype(n: int):
+    return np.int8 if n <= 127 else np.int16 if n <= 32767 else np.int32
+
+
+def _max_pool_array(a, geom):
+    """(values, kernel offset number of each maximum), the first maximum winning ties."""
+    ksize, stride, padding, dilation, out = geom
     xp = get_array_module(a)
-    sizes = a.shape[2:]
-    pads = _pads(sizes, ksize, stride, padding, dilation, out)
+    pads = _pads(a.shape[2:], ksize, stride, padding, dilation, out)
     low = -xp.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
     buf = _padded(a, pads, low)
-    best = arg = None
-    for i, offs in enumerate(np.ndindex(*ksize)):
-        v = buf[_slices(offs, dilation, stride, out)]
-        if best is None:
-            best = v.copy()
-            arg = xp.zeros(best.shape, dtype=np.int32)
-            continue
+    views = [buf[_slices(offs, dilation, stride, out)] for offs in np.ndindex(*ksize)]
+    best = views[0].copy()
+    arg = xp.zeros(best.shape, dtype=_offset_dtype(len(views)))
+    for k, v in enumerate(views[1:], 1):
         upd = v > best
-        if a.dtype.kind == "f":
-            upd |= v != v  # NaN wins, as in torch
-        xp.copyto(best, v, where=upd)
-        xp.copyto(arg, i, where=upd)
-    # kernel offset number -> flat position in the unpadded input plane
-    flat = 0
-    rest = math.prod(ksize)
+        xp.maximum(best, v, out=best)  # NaN propagates, as in torch
+        arg += upd * (k - arg)  # arg = k where the window's maximum moved to offset k
+    if a.dtype.kind == "f" and xp.isnan(best).any():
+        # the first NaN of a window is its maximum (torch's index); rare, so a second pass
+        seen = xp.isnan(views[0])
+        arg[seen] = 0
+        for k, v in enumerate(views[1:], 1):
+            nan = xp.isnan(v) & ~seen
+            arg[nan] = k
+            seen |= nan
+    return best, arg
+
+
+def _flat_indices(arg, sizes, geom):
+    """Flat positions in the input plane of the maxima given by kernel offset numbers."""
+    ksize, stride, padding, dilation, out = geom
+    xp = get_array_module(arg)
     k = len(ksize)
+    strides = [math.prod(sizes[i + 1 :]) for i in range(k)]
+    table = np.zeros(math.prod(ksize), dtype=np.int64)
+    for n, offs in enumerate(np.ndindex(*ksize)):
+        table[n] = sum(o * d * st for o, d, st in zip(offs, dilation, strides))
+    base = 0
     for i in range(k):
-        rest //= ksize[i]
-        off = (arg // rest) % ksize[i]
-        pos = xp.arange(out[i]).reshape((-1,) + (1,) * (k - 1 - i)) * stride[i] - padding[i]
-        flat = flat * sizes[i] + pos + off * dilation[i]
-    return best, flat.astype(np.int64)
+        pos = np.arange(out[i]) * stride[i] - padding[i]
+        base = base + (pos * strides[i]).reshape((-1,) + (1,) * (k - 1 - i))
+    return xp.asarray(base) + xp.asarray(table)[arg]
 
 
 def _overlapping(ksize, stride, dilation) -> bool:
@@ -115,25 +129,19 @@ def _overlapping(ksize, stride, dilation) -> bool:
 
 
 class MaxPool(Function):
-    """Every window's maximum; also returns the flat indices of the maxima."""
+    """Every window's maximum, and (when asked) the flat indices of the maxima."""
 
     @staticmethod
-    def forward(ctx, x, ksize, stride, padding, dilation, out):
-        values, idx = _max_pool_array(x._data, ksize, stride, padding, dilation, out)
-        ctx.idx, ctx.shape = idx, x._data.shape
-        ctx.overlap = _overlapping(ksize, stride, dilation)
+    def forward(ctx, x, geom, want_indices):
+        a = x._data
+        values, arg = _max_pool_array(a, geom)
+        ctx.arg, ctx.geom, ctx.shape = arg, geom, a.shape
+        idx = _flat_indices(arg, a.shape[2:], geom) if want_indices else None
         return values, idx
 
     @staticmethod
     def backward(ctx, g, _gi):
-        return (
-            MaxPoolScatter.apply(g, ctx.idx, ctx.shape, ctx.overlap),
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        return MaxPoolUnpool.apply(g, ctx.arg, ctx.geom, ctx.shape), None, None
 
 
 class MaxPool2d(MaxPool):
@@ -144,28 +152,77 @@ class MaxPool3d(MaxPool):
     node_name = "MaxPool3DWithIndicesBackward0"
 
 
-class MaxPoolScatter(Function):
-    """gx[n, c, idx[n, c, l]] += g[n, c, l]: the adjoint of gathering at the max indices."""
+class MaxPoolUnpool(Function):
+    """Each gradient added at its window's maximum (given by kernel offset numbers): the
+    adjoint of ``MaxPoolGather``."""
 
     node_name = "MaxPoolWithIndicesBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, idx, shape, overlap):
+    def forward(ctx, g, arg, geom, shape):
+        a = g._data
+        xp = get_array_module(a)
+        ksize, stride, padding, dilation, out = geom
+        pads = _pads(shape[2:], ksize, stride, padding, dilation, out)
+        padded = shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(shape[2:], pads))
+        buf = xp.zeros(padded, dtype=a.dtype)
+        disjoint = not _overlapping(ksize, stride, dilation)
+        for k, offs in enumerate(np.ndindex(*ksize)):
+            region = buf[_slices(offs, dilation, stride, out)]
+            if disjoint:
+                xp.multiply(a, arg == k, out=region)
+            else:
+                region += a * (arg == k)
+        ctx.arg, ctx.geom = arg, geom
+        crop = (slice(None), slice(None)) + tuple(
+            slice(lo, lo + n) for n, (lo, _) in zip(shape[2:], pads)
+        )
+        return buf if padded == shape else xp.ascontiguousarray(buf[crop])
+
+    @staticmethod
+    def backward(ctx, gg):
+        return MaxPoolGather.apply(gg, ctx.arg, ctx.geom), None, None, None
+
+
+class MaxPoolGather(Function):
+    """The value of each window's maximum position: the adjoint of ``MaxPoolUnpool``."""
+
+    node_name = "MaxPoolWithIndicesBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, x, arg, geom):
+        a = x._data
+        xp = get_array_module(a)
+        ksize, stride, padding, dilation, out = geom
+        buf = _padded(a, _pads(a.shape[2:], ksize, stride, padding, dilation, out), 0)
+        res = xp.zeros(arg.shape, dtype=a.dtype)
+        for k, offs in enumerate(np.ndindex(*ksize)):
+            res += buf[_slices(offs, dilation, stride, out)] * (arg == k)
+        ctx.arg, ctx.geom, ctx.shape = arg, geom, a.shape
+        return res
+
+    @staticmethod
+    def backward(ctx, g):
+        return MaxPoolUnpool.apply(g, ctx.arg, ctx.geom, ctx.shape), None, None
+
+
+class IndexScatter(Function):
+    """gx[n, c, idx[n, c, l]] += g[n, c, l] for flat indices into each plane (adaptive max
+    pooling, max_unpool); its backward gathers at the same indices."""
+
+    node_name = "AdaptiveMaxPoolBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, idx, shape):
         a = g._data
         xp = get_array_module(a)
         rows = shape[0] * shape[1]
         plane = math.prod(shape[2:])
-        gi = idx.reshape(rows, -1)
-        gv = a.reshape(rows, -1)
-        if overlap:
-            base = (xp.arange(rows) * plane)[:, None]
-            flat = xp.bincount((gi + base).ravel(), weights=gv.ravel(), minlength=rows * plane)
-            out = flat.astype(a.dtype, copy=False)
-        else:
-            out = xp.zeros((rows, plane), dtype=a.dtype)
-            xp.put_along_axis(out, gi, gv, axis=1)
+        base = (xp.arange(rows) * plane)[:, None]
+        flat = (idx.reshape(rows, -1) + base).ravel()
+        out = xp.bincount(flat, weights=a.reshape(-1), minlength=rows * plane)
         ctx.idx = idx
-        return out.reshape(shape)
+        return out.astype(a.dtype, copy=False).reshape(shape)
 
     @staticmethod
     def backward(ctx, gg):
@@ -173,7 +230,7 @@ class MaxPoolScatter(Function):
         rows = idx.shape[0] * idx.shape[1]
         flat = gg.reshape(rows, -1)
         picked = flat.gather(1, Tensor._make(idx.reshape(rows, -1), False, None))
-        return picked.reshape(idx.shape), None, None, None
+        return picked.reshape(idx.shape), None, None
 
 
 def _ntuple(name: str, fn: str, v, k: int, allow_empty=False) -> tuple:
@@ -230,14 +287,14 @@ def _pool_args(fn, x, k, kernel_size, stride, padding, dilation, ceil_mode):
 _MAX_POOLS = {2: MaxPool2d, 3: MaxPool3d}
 
 
-def _max_pool(k, input, kernel_size, stride, padding, dilation, ceil_mode):
+def _max_pool(k, input, kernel_size, stride, padding, dilation, ceil_mode, want_indices=True):
     fn = f"max_pool{k}d"
     unbatched = _check_input(fn, input, k)
-    args = _pool_args(fn, input, k, kernel_size, stride, padding, dilation, ceil_mode)
+    geom = _pool_args(fn, input, k, kernel_size, stride, padding, dilation, ceil_mode)
     x = input.unsqueeze(0) if unbatched else input
-    out, idx = _MAX_POOLS[k].apply(x, *args)
+    out, idx = _MAX_POOLS[k].apply(x, geom, want_indices)
     if unbatched:
-        return out.squeeze(0), idx.squeeze(0)
+        return out.squeeze(0), None if idx is None else idx.squeeze(0)
     return out, idx
 
 
@@ -255,7 +312,9 @@ def max_pool2d(
     floor((H + 2 padding - dilation (kH - 1) - 1) / stride) + 1 (ceil with ``ceil_mode``).
     stride defaults to kernel_size; padding counts as -inf and is at most half the kernel.
     ``return_indices`` also returns each maximum's flat index in its (H, W) plane."""
-    out, idx = _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode)
+    out, idx = _max_pool(
+        2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
     return (out, idx) if return_indices else out
 
 
@@ -270,7 +329,9 @@ def max_pool3d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """3-D max pooling of (N, C, D, H, W) or (C, D, H, W) inputs; see ``max_pool2d``."""
-    out, idx = _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode)
+    out, idx = _max_pool(
+        3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
     return (out, idx) if return_indices else out
 
 
@@ -281,26 +342,29 @@ def _as_2d(v):
     return v
 
 
-def max_pool1d_with_indices(
-    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
-    """``max_pool1d`` returning (values, indices) always."""
+def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, want_indices):
     if input._data.ndim not in (2, 3) or input._data.shape[-1] == 0:
         shape = list(input._data.shape)
         raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {shape}")
     x = input.unsqueeze(-2)
     st = None if stride is None or stride == [] or stride == () else (1, _as_2d(stride))
-    out, idx = _max_pool(
-        2, x, (1, _as_2d(kernel_size)), st, (0, _as_2d(padding)), (1, _as_2d(dilation)), ceil_mode
-    )
-    return out.squeeze(-2), idx.squeeze(-2)
+    ksize, pad, dil = (1, _as_2d(kernel_size)), (0, _as_2d(padding)), (1, _as_2d(dilation))
+    out, idx = _max_pool(2, x, ksize, st, pad, dil, ceil_mode, want_indices)
+    return out.squeeze(-2), None if idx is None else idx.squeeze(-2)
+
+
+def max_pool1d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
+    """``max_pool1d`` returning (values, indices) always."""
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool1d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """1-D max pooling of (N, C, L) or (C, L) inputs; see ``max_pool2d``."""
-    out, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    out, idx = _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
     return (out, idx) if return_indices else out
 
 
@@ -529,7 +593,7 @@ class AdaptiveMaxPool2d(Function):
 
     @staticmethod
     def backward(ctx, g, _gi):
-        return MaxPoolScatter.apply(g, ctx.idx, ctx.shape, True), None
+        return IndexScatter.apply(g, ctx.idx, ctx.shape), None
 
 
 def _adaptive_max(input, output_size):
@@ -588,5 +652,5 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     batched = input.unsqueeze(0) if input._data.ndim == 3 else input
     bshape = shape if input._data.ndim == 4 else (1,) + shape
     idx = indices._data if input._data.ndim == 4 else indices._data[None]
-    out = MaxPoolScatter.apply(batched, idx, bshape, True)
+    out = IndexScatter.apply(batched, idx, bshape)
     return out.reshape(shape)

@@ -28,7 +28,13 @@ from .compare import (  # noqa: F401
     lt_,
     ne_,
 )
-from .inplace import apply_inplace, check_inplace, write_into
+from .inplace import (
+    apply_inplace,
+    check_inplace,
+    raise_read_only,
+    write_into,
+    writeable_alias,
+)
 from .unary import *  # noqa: F403
 from .unary import __all__ as _unary_all
 from .unary import (  # noqa: F401  (in-place forms, reached as pointwise.exp_ and so on)
@@ -117,9 +123,12 @@ def _fill(self: Tensor, value, fn) -> Tensor:
     if not STATE.enabled or not (self._rg or (isinstance(value, Tensor) and value._rg)):
         check_inplace(self)
         v = value._data if isinstance(value, Tensor) else value
-        if not self._data.flags.writeable:
-            write_into(self, self._data)
-        self._data[...] = v
+        dst = self._data
+        if not dst.flags.writeable:  # an expanded tensor: every element gets the same value
+            dst = writeable_alias(dst)
+            if dst is None:
+                raise_read_only(self._data)
+        dst[...] = v
         from .inplace import bump_version
 
         bump_version(self)

@@ -8,6 +8,7 @@ reshaping it to the kept shape and expanding.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from ..backend import as_array, get_array_module
 from ..dtypes import get_default_dtype, int64, to_dtype
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
+from .indexing import Gather
 from .inplace import type_word
 
 __all__ = [
@@ -114,11 +116,28 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return Sum.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    """Sum treating NaN as zero."""
-    from .arith import where
+class NanSum(Function):
+    """Sum treating NaN as zero; NaN positions get no gradient."""
 
-    return sum(where(input != input, 0.0, input), dim, keepdim, dtype=dtype)
+    node_name = "NansumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, np_dtype):
+        a = x._data
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
+        ctx.save_for_backward(x)
+        xp = get_array_module(a)
+        return as_array(xp.nansum(a, axis=dims, keepdims=keepdim, dtype=np_dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return expand_back(g, ctx.shape, ctx.dims, ctx.keepdim) * (x == x), None, None, None
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over ``dim`` treating NaN as zero."""
+    return NanSum.apply(input, _reduce_dims(input, dim), keepdim, _sum_dtype(input._data, dtype))
 
 
 def _check_float_for_mean(name, input, dtype) -> None:
@@ -445,41 +464,61 @@ def _correction(unbiased, correction):
     return 1 if unbiased else 0
 
 
+def _count(shape, dims) -> int:
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _var_array(a, dims, correction, keepdim, name):
+    """The variance array, with torch's warning (not NumPy's) when N - correction <= 0."""
+    xp = get_array_module(a)
+    if _count(a.shape, dims) - correction > 0:
+        return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+    warnings.warn(
+        f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+        "reduction factor (input numel divided by output numel).",
+        UserWarning,
+        stacklevel=4,
+    )
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return xp.var(a, axis=dims, ddof=correction, keepdims=keepdim)
+
+
+def _var_grad(x, g, dims, keepdim, denom):
+    """d var / dx weighted by g: 2 (x - mean) / (N - correction)."""
+    centered = x - mean(x, dims, True)
+    scale = 2.0 / denom if denom > 0 else math.inf
+    return expand_back(g, x.shape, dims, keepdim) * centered * scale
+
+
+def _std_grad(x, g, out, dims, keepdim, denom):
+    """d std / dx weighted by g: (x - mean) / (std (N - correction)), zero where the std is
+    zero (it is not differentiable there; torch takes 0)."""
+    from .arith import where
+
+    centered = x - mean(x, dims, True)
+    scale = where(out == 0, 0.0, g / (out * denom))
+    return expand_back(scale, x.shape, dims, keepdim) * centered
+
+
 class Var(Function):
     node_name = "VarBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
         a = x._data
-        xp = get_array_module(a)
-        n = 1
-        for d in dims:
-            n *= a.shape[d]
-        ctx.shape, ctx.dims, ctx.keepdim, ctx.denom = a.shape, dims, keepdim, n - correction
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _count(a.shape, dims) - correction
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return as_array(xp.var(a, axis=dims, ddof=correction, keepdims=keepdim))
+        return as_array(_var_array(a, dims, correction, keepdim, "var"))
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        centered = x - mean(x, ctx.dims, True)
-        grad = expand_back(g, ctx.shape, ctx.dims, ctx.keepdim) * centered * (2 / ctx.denom)
-        return grad, None, None, None
-
-
-def _var_args(input, dim, unbiased, correction, name):
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
-    if isinstance(dim, bool):  # var(x, True): the old ``unbiased`` positional form
-        unbiased, dim = dim, None
-    return _reduce_dims(input, dim), _correction(unbiased, correction)
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    """Variance over ``dim``, dividing by N - correction (correction 1 by default)."""
-    dims, corr = _var_args(input, dim, unbiased, correction, "var")
-    return Var.apply(input, dims, corr, keepdim)
+        return _var_grad(x, g, ctx.dims, ctx.keepdim, ctx.denom), None, None, None
 
 
 class Std(Function):
@@ -488,52 +527,89 @@ class Std(Function):
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
         a = x._data
-        xp = get_array_module(a)
-        n = 1
-        for d in dims:
-            n *= a.shape[d]
-        ctx.shape, ctx.dims, ctx.keepdim, ctx.denom = a.shape, dims, keepdim, n - correction
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = Tensor._make(
-                as_array(xp.std(a, axis=dims, ddof=correction, keepdims=keepdim)), False, None
-            )
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _count(a.shape, dims) - correction
+        v = _var_array(a, dims, correction, keepdim, "std")
+        out = Tensor._make(as_array(get_array_module(a).sqrt(v)), False, None)
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        dims, keepdim, shape = ctx.dims, ctx.keepdim, ctx.shape
-        from .arith import where
+        return _std_grad(x, g, out, ctx.dims, ctx.keepdim, ctx.denom), None, None, None
 
-        centered = x - mean(x, dims, True)
-        # zero where the std is zero, as torch defines it (the std is not differentiable there)
-        scale = where(out == 0, 0.0, g / (out * ctx.denom))
-        return expand_back(scale, shape, dims, keepdim) * centered, None, None, None
+
+class VarMean(Function):
+    """``(var, mean)`` (or ``(std, mean)`` with ``take_sqrt``) in one node, as torch."""
+
+    node_name = "VarMeanBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim, take_sqrt):
+        a = x._data
+        xp = get_array_module(a)
+        n = _count(a.shape, dims)
+        ctx.dims, ctx.keepdim, ctx.n, ctx.denom = dims, keepdim, n, n - correction
+        spread = _var_array(a, dims, correction, keepdim, "std_mean" if take_sqrt else "var_mean")
+        if take_sqrt:
+            spread = xp.sqrt(spread)
+        if n:
+            m = xp.mean(a, axis=dims, keepdims=keepdim)
+        else:
+            m = xp.full_like(xp.sum(a, axis=dims, keepdims=keepdim), np.nan)
+        res = Tensor._make(as_array(spread), False, None)
+        ctx.take_sqrt = take_sqrt
+        ctx.save_for_backward(x, res)
+        return res, as_array(m)
+
+    @staticmethod
+    def backward(ctx, g_spread, g_mean):
+        x, spread = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        grad = expand_back(g_mean / ctx.n, x.shape, dims, keepdim)
+        if ctx.take_sqrt:
+            grad = grad + _std_grad(x, g_spread, spread, dims, keepdim, ctx.denom)
+        else:
+            grad = grad + _var_grad(x, g_spread, dims, keepdim, ctx.denom)
+        return grad, None, None, None, None
+
+
+class StdMean(VarMean):
+    node_name = "StdMeanBackward0"
+
+
+def _var_args(input, dim, unbiased, correction):
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if isinstance(dim, bool):  # var(x, True): the old ``unbiased`` positional form
+        unbiased, dim = dim, None
+    return _reduce_dims(input, dim), _correction(unbiased, correction)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Variance over ``dim`` (all dims when None): sum (x - mean)**2 / (N - correction), with
+    correction 1 by default (``unbiased=False`` means 0)."""
+    dims, corr = _var_args(input, dim, unbiased, correction)
+    return Var.apply(input, dims, corr, keepdim)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    """Standard deviation over ``dim`` (sqrt of ``var``)."""
-    dims, corr = _var_args(input, dim, unbiased, correction, "std")
+    """Standard deviation over ``dim``: the square root of ``var``."""
+    dims, corr = _var_args(input, dim, unbiased, correction)
     return Std.apply(input, dims, corr, keepdim)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over ``dim``."""
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    return return_types.var_mean(
-        (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
-    )
+    dims, corr = _var_args(input, dim, unbiased, correction)
+    return return_types.var_mean(VarMean.apply(input, dims, corr, keepdim, False))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``."""
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    return return_types.std_mean(
-        (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
-    )
+    dims, corr = _var_args(input, dim, unbiased, correction)
+    return return_types.std_mean(StdMean.apply(input, dims, corr, keepdim, True))
 
 
 # -- logsumexp, norm ------------------------------------------------------------------------------
@@ -753,16 +829,24 @@ def cumprod(input, dim, *, dtype=None, out=None):
     return CumProd.apply(input, wrap_dim(dim, a.ndim), _sum_dtype(a, dtype))
 
 
+class CumMaxValues(Gather):
+    node_name = "CummaxBackward0"
+
+
+class CumMinValues(Gather):
+    node_name = "CumminBackward0"
+
+
 def _cum_extreme(input, dim, largest):
     """Running max/min and the index where it was reached (the latest among equal values;
     a NaN, once seen, stays)."""
-    from .indexing import gather
 
     a = input._data
     d = wrap_dim(dim, a.ndim)
     xp = get_array_module(a)
     if a.ndim == 0:
-        return gather(input, 0, _wrap(xp.zeros((), dtype=np.int64))), _wrap(
+        cls = CumMaxValues if largest else CumMinValues
+        return cls.apply(input, 0, _wrap(xp.zeros((), dtype=np.int64))), _wrap(
             xp.zeros((), dtype=np.int64)
         )
     running = (xp.maximum if largest else xp.minimum).accumulate(a, axis=d)
@@ -771,7 +855,7 @@ def _cum_extreme(input, dim, largest):
         hit |= xp.isnan(a)
     pos = xp.arange(a.shape[d], dtype=np.int64).reshape((-1,) + (1,) * (a.ndim - d - 1))
     indices = _wrap(xp.maximum.accumulate(xp.where(hit, pos, 0), axis=d))
-    return gather(input, d, indices), indices
+    return (CumMaxValues if largest else CumMinValues).apply(input, d, indices), indices
 
 
 def cummax(input, dim):

@@ -80,6 +80,7 @@ __all__ = [
     "atleast_2d",
     "atleast_3d",
     "slice_view",
+    "basic_view_class",
     "embed_region",
 ]
 
@@ -125,15 +126,13 @@ class View(Function):
     def forward(ctx, x, shape):
         a = x._data
         ctx.in_shape = a.shape
-        out = a.view()
         try:
-            out.shape = shape
-        except AttributeError:
+            return get_array_module(a).reshape(a, shape, copy=False)
+        except ValueError:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
-        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -141,10 +140,23 @@ class View(Function):
 
 
 class Reshape(View):
+    """reshape where the strides allow no view: a copy."""
+
+    node_name = "UnsafeViewBackward0"
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x._data.shape
         return x._data.reshape(shape)
+
+
+def _viewable(a, shape) -> bool:
+    """Whether ``a`` can take ``shape`` without a copy."""
+    try:
+        get_array_module(a).reshape(a, shape, copy=False)
+    except ValueError:
+        return False
+    return True
 
 
 def view(input, *shape):
@@ -175,13 +187,11 @@ def _view_dtype(input, dtype):
 
 def reshape(input, *shape):
     """The same data with another shape: a view when the strides allow, else a copy."""
-    target = _infer_shape(sizes(shape), input._data.size)
-    if target == input._data.shape:
+    a = input._data
+    target = _infer_shape(sizes(shape), a.size)
+    if target == a.shape or a.flags.c_contiguous or _viewable(a, target):
         return _as_view(View, input, target)
-    out = Reshape.apply(input, target)
-    if STATE.enabled and get_array_module(out._data).may_share_memory(out._data, input._data):
-        record_view(out, input, lambda t: Reshape.apply(t, target))
-    return out
+    return Reshape.apply(input, target)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -216,11 +226,23 @@ def squeeze(input, dim=None):
     else:
         dims = tuple(d for d in wrap_dims(dim, len(shape)) if len(shape) and shape[d] == 1)
     new = tuple(s for i, s in enumerate(shape) if i not in dims)
-    return _as_view(Squeeze, input, new)
+    if dim is None:
+        cls = Squeeze
+    else:
+        cls = SqueezeDims if isinstance(dim, (list, tuple)) else SqueezeDim
+    return _as_view(cls, input, new)
 
 
 class Squeeze(View):
     node_name = "SqueezeBackward0"
+
+
+class SqueezeDim(View):
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(View):
+    node_name = "SqueezeBackward2"
 
 
 class Unsqueeze(View):
@@ -386,8 +408,14 @@ def expand(input, *sizes_):
             )
     out = tuple(out)
     if out == shape:
-        return _as_view(View, input, out)
+        return _as_view(ExpandSame, input, out)
     return _as_view(Expand, input, out)
+
+
+class ExpandSame(View):
+    """expand to the tensor's own shape: a plain view (writable, unlike a broadcast)."""
+
+    node_name = "ExpandBackward0"
 
 
 broadcast_to = expand
@@ -543,8 +571,14 @@ class Roll(Function):
 
 def roll(input, shifts, dims=None):
     """Shift elements circularly by ``shifts`` along ``dims`` (flattened when None)."""
-    if dims is None:
-        return reshape(Roll.apply(reshape(input, -1), shifts, 0), input._data.shape)
+    if dims is None:  # roll the flattened tensor
+        if isinstance(shifts, (list, tuple)):
+            if len(shifts) != 1:
+                raise RuntimeError(
+                    f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0"
+                )
+            shifts = shifts[0]
+        return Roll.apply(input, int(shifts), None)
     if isinstance(shifts, int):
         shifts = (shifts,)
     d = wrap_dims(dims, input._data.ndim)
@@ -891,6 +925,44 @@ class SliceView(Function):
 
 class SelectView(SliceView):
     node_name = "SelectBackward0"
+
+
+class UnsqueezeView(SliceView):
+    node_name = "UnsqueezeBackward0"
+
+
+class AliasView(SliceView):
+    node_name = "AliasBackward0"
+
+
+def basic_view_class(key: tuple, shape) -> type:
+    """The view class named as torch's grad_fn for ``x[key]``: torch applies the key's parts in
+    order (select for an int, slice, unsqueeze for None; whole-dim slices and Ellipsis apply
+    nothing), so the last part applied names the node."""
+    consumed = 0
+    for k in key:
+        if k is not None and k is not Ellipsis:
+            consumed += 1
+    cls = AliasView
+    d = 0
+    for k in key:
+        if k is Ellipsis:
+            d += len(shape) - consumed
+        elif k is None:
+            cls = UnsqueezeView
+        elif type(k) is slice:
+            whole = (
+                k.start in (None, 0)
+                and k.step in (None, 1)
+                and (k.stop is None or k.stop >= shape[d])
+            )
+            if not whole:
+                cls = SliceView
+            d += 1
+        else:
+            cls = SelectView
+            d += 1
+    return cls
 
 
 class EmbedRegion(Function):

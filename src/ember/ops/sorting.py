@@ -62,24 +62,38 @@ def _order(a, dim, descending, stable=True):
 
 
 class SortValues(Function):
-    """Values picked along ``dim`` at ``indices`` (which the forward computed)."""
+    """Values picked along ``dim`` at ``indices`` (computed by the caller, with ``dim`` kept);
+    ``keepdim=False`` drops that dim from the result. The gradient goes back to the picked
+    positions."""
 
     node_name = "SortBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, indices):
-        ctx.dim, ctx.shape = dim, x._data.shape
+    def forward(ctx, x, dim, indices, keepdim=True):
+        a = x._data
+        ctx.dim, ctx.shape, ctx.keepdim = dim, a.shape, keepdim
         ctx.save_for_backward(indices)
-        return get_array_module(x._data).take_along_axis(x._data, indices._data, axis=dim)
+        if a.ndim == 0:
+            return a.copy()
+        out = get_array_module(a).take_along_axis(a, indices._data, axis=dim)
+        return out if keepdim else out.squeeze(dim)
 
     @staticmethod
     def backward(ctx, g):
         from .creation import zeros
         from .indexing import scatter_add
 
+        if not ctx.shape:
+            return g, None, None, None
         (indices,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = g.unsqueeze(ctx.dim)
         base = zeros(ctx.shape, dtype=g.dtype, device=g.device)
-        return scatter_add(base, ctx.dim, indices, g), None, None
+        return scatter_add(base, ctx.dim, indices, g), None, None, None
+
+
+class StableSortValues(SortValues):
+    node_name = "SortBackward1"
 
 
 class TopkValues(SortValues):
@@ -94,20 +108,36 @@ class MedianValues(SortValues):
     node_name = "MedianBackward1"
 
 
+class NanmedianValues(SortValues):
+    node_name = "NanmedianBackward1"
+
+
 class ModeValues(SortValues):
     node_name = "ModeBackward0"
 
 
+_ZERO_INDEX = np.zeros((), np.int64)
+
+
+def _zero_dim(cls, input, result_type):
+    """A 0-dim input: itself (through ``cls``, for torch's grad_fn) and index 0."""
+    idx = _wrap(_ZERO_INDEX.copy())
+    return result_type((cls.apply(input, 0, idx), _wrap(_ZERO_INDEX.copy())))
+
+
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
-    """``(values, indices)`` sorted along ``dim`` (stable; NaN last ascending)."""
+    """``(values, indices)`` sorted along ``dim``; NaN sorts as the largest value. The sort is
+    always stable (equal values keep their order)."""
     if isinstance(dim, bool):
         dim, descending = -1, dim
+    cls = StableSortValues if stable else SortValues
     a = input._data
     if a.ndim == 0:
-        return return_types.sort((input.clone(), _wrap(np.zeros((), np.int64))))
+        wrap_dim(dim, 0)
+        return _zero_dim(cls, input, return_types.sort)
     d = wrap_dim(dim, a.ndim)
     idx = _wrap(_order(a, d, descending).astype(np.int64))
-    return return_types.sort((SortValues.apply(input, d, idx), idx))
+    return return_types.sort((cls.apply(input, d, idx), idx))
 
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
@@ -131,7 +161,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
     if a.ndim == 0:
-        return return_types.topk((input.clone(), _wrap(np.zeros((), np.int64))))
+        return _zero_dim(TopkValues, input, return_types.topk)
     xp = get_array_module(a)
     if 0 < k < n // 2:
         # partition the k wanted elements to the front, then sort only those
@@ -154,21 +184,18 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     if k < 1 or k > n:
         raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}")
     if a.ndim == 0:
-        return return_types.kthvalue((input.clone(), _wrap(np.zeros((), np.int64))))
+        return _zero_dim(KthvalueValues, input, return_types.kthvalue)
     xp = get_array_module(a)
-    order = _order(a, d, descending=False)
-    idx = xp.take(order, [k - 1], axis=d).astype(np.int64)
+    # a partition puts the k-th smallest in place (NaN counts as the largest) without a sort
+    part = xp.argpartition(_sort_key(a, descending=False), k - 1, axis=d)
+    idx = xp.take(part, [k - 1], axis=d).astype(np.int64)
     return return_types.kthvalue(_pick(input, d, idx, keepdim, KthvalueValues))
 
 
 def _pick(input, d, idx, keepdim, cls):
-    """Values and indices at ``idx`` (kept dim of size 1) along ``d``."""
-    indices = _wrap(idx)
-    values = cls.apply(input, d, indices)
-    if not keepdim:
-        values = values.squeeze(d)
-        indices = _wrap(idx.squeeze(d))
-    return values, indices
+    """Values and indices at ``idx`` (an array with dim ``d`` of size 1) along ``d``."""
+    values = cls.apply(input, d, _wrap(idx), keepdim)
+    return values, _wrap(idx if keepdim else idx.squeeze(d))
 
 
 def median(input, dim=None, keepdim=False, *, out=None):
@@ -218,36 +245,38 @@ class MedianAll(Function):
         return g * hit / hit.sum(), None
 
 
+class NanmedianAll(MedianAll):
+    node_name = "NanmedianBackward0"
+
+
 def _median(input, dim, keepdim, ignore_nan):
     a = input._data
     xp = get_array_module(a)
     if dim is None:
-        return MedianAll.apply(input, ignore_nan)
-    x = input if a.ndim else input.reshape(1)
-    d = wrap_dim(dim, a.ndim) if a.ndim else 0
-    arr = x._data
-    if arr.shape[d] == 0:
+        return (NanmedianAll if ignore_nan else MedianAll).apply(input, ignore_nan)
+    cls = NanmedianValues if ignore_nan else MedianValues
+    result_type = return_types.nanmedian if ignore_nan else return_types.median
+    if a.ndim == 0:
+        wrap_dim(dim, 0)
+        return _zero_dim(cls, input, result_type)
+    d = wrap_dim(dim, a.ndim)
+    n = a.shape[d]
+    if n == 0:
         name = "nanmedian" if ignore_nan else "median"
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    order = _order(arr, d, descending=False)
-    if ignore_nan and arr.dtype.kind == "f":
-        count = (~xp.isnan(arr)).sum(axis=d, keepdims=True)
+    nan = xp.isnan(a) if a.dtype.kind == "f" else None
+    if ignore_nan and nan is not None:
+        # the lower median of each slice's non-NaN values (NaN sorts last)
+        count = (~nan).sum(axis=d, keepdims=True)
         pos = xp.maximum((count - 1) // 2, 0)
+        order = _order(a, d, descending=False)
+        idx = xp.take_along_axis(order, pos.astype(np.int64), axis=d)
     else:
-        pos = xp.full(
-            tuple(1 if i == d else s for i, s in enumerate(arr.shape)), (arr.shape[d] - 1) // 2
-        )
-        if arr.dtype.kind == "f":
-            # any NaN makes the median NaN: pick the first NaN (sorted last)
-            has_nan = xp.isnan(arr).any(axis=d, keepdims=True)
-            first_nan = (~xp.isnan(arr)).sum(axis=d, keepdims=True)
-            pos = xp.where(has_nan, first_nan, pos)
-    idx = xp.take_along_axis(order, pos.astype(np.int64), axis=d).astype(np.int64)
-    values, indices = _pick(x, d, idx, keepdim or False, MedianValues)
-    if a.ndim == 0:
-        values, indices = values.reshape(()), indices.reshape(())
-    cls = return_types.nanmedian if ignore_nan else return_types.median
-    return cls((values, indices))
+        part = xp.argpartition(_sort_key(a, descending=False), (n - 1) // 2, axis=d)
+        idx = xp.take(part, [(n - 1) // 2], axis=d)
+        if nan is not None:  # a slice holding NaN has median NaN: its first NaN
+            idx = xp.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), idx)
+    return result_type(_pick(input, d, idx.astype(np.int64), keepdim, cls))
 
 
 def mode(input, dim=-1, keepdim=False, *, out=None):

@@ -84,20 +84,25 @@ class Adadelta(Optimizer):
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         xp = get_array_module(param)
         state["step"]._data += 1
-        if group["maximize"]:
-            grad = -grad
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         rho, eps = group["rho"], group["eps"]
         square_avg = state["square_avg"]._data
         acc_delta = state["acc_delta"]._data
+        t = self._temp(param)
+        xp.multiply(grad, 1 - rho, out=t)
+        t *= grad
         square_avg *= rho
-        square_avg += (1 - rho) * grad * grad
-        std = xp.sqrt(square_avg + eps)
-        delta = xp.sqrt(acc_delta + eps)
-        delta /= std
+        square_avg += t
+        xp.add(square_avg, eps, out=t)
+        xp.sqrt(t, out=t)  # std
+        delta = self._temp(param, 2)
+        xp.add(acc_delta, eps, out=delta)
+        xp.sqrt(delta, out=delta)
+        delta /= t
         delta *= grad
+        xp.multiply(delta, 1 - rho, out=t)
+        t *= delta
         acc_delta *= rho
-        acc_delta += (1 - rho) * delta * delta
-        param -= group["lr"] * delta
+        acc_delta += t
+        xp.multiply(delta, group["lr"], out=t)
+        param -= t

@@ -94,16 +94,14 @@ class Adagrad(Optimizer):
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
-        if group["maximize"]:
-            grad = -grad
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         state_sum = state["sum"]._data
-        state_sum += grad * grad
-        std = xp.sqrt(state_sum)
-        std += group["eps"]
-        update = grad / std
-        update *= clr
-        param -= update
+        t = self._temp(param)
+        xp.multiply(grad, grad, out=t)
+        state_sum += t
+        xp.sqrt(state_sum, out=t)
+        t += group["eps"]
+        xp.divide(grad, t, out=t)
+        t *= clr
+        param -= t

@@ -133,29 +133,27 @@ class Adam(Optimizer):
         step = float(step_t)
         lr = group["lr"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
         weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            param *= 1 - lr * weight_decay
+            weight_decay = 0
+        grad = self._grad_in(param, grad, group["maximize"], weight_decay)
         exp_avg = state["exp_avg"]._data
         exp_avg_sq = state["exp_avg_sq"]._data
-        lerp_(exp_avg, grad, 1 - beta1)
+        t = self._temp(param)
+        lerp_(exp_avg, grad, 1 - beta1, t)
+        xp.multiply(grad, 1 - beta2, out=t)
+        t *= grad
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
-        bias_correction1 = 1 - beta1**step
-        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        exp_avg_sq += t
         if group["amsgrad"]:
             max_exp_avg_sq = state["max_exp_avg_sq"]._data
             xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-            denom = xp.sqrt(max_exp_avg_sq)
+            xp.sqrt(max_exp_avg_sq, out=t)
         else:
-            denom = xp.sqrt(exp_avg_sq)
-        denom /= bias_correction2_sqrt
-        denom += group["eps"]
-        update = exp_avg / denom
-        update *= lr / bias_correction1
-        param -= update
+            xp.sqrt(exp_avg_sq, out=t)
+        t /= (1 - beta2**step) ** 0.5
+        t += group["eps"]
+        xp.divide(exp_avg, t, out=t)
+        t *= lr / (1 - beta1**step)
+        param -= t

@@ -86,19 +86,16 @@ class Adamax(Optimizer):
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
-        if group["maximize"]:
-            grad = -grad
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         beta1, beta2 = group["betas"]
         exp_avg = state["exp_avg"]._data
         exp_inf = state["exp_inf"]._data
-        lerp_(exp_avg, grad, 1 - beta1)
+        t = self._temp(param)
+        lerp_(exp_avg, grad, 1 - beta1, t)
         exp_inf *= beta2
-        norm = xp.abs(grad)
-        norm += group["eps"]
-        xp.maximum(exp_inf, norm, out=exp_inf)
-        update = exp_avg / exp_inf
-        update *= group["lr"] / (1 - beta1**step)
-        param -= update
+        xp.abs(grad, out=t)
+        t += group["eps"]
+        xp.maximum(exp_inf, t, out=exp_inf)
+        xp.divide(exp_avg, exp_inf, out=t)
+        t *= group["lr"] / (1 - beta1**step)
+        param -= t

@@ -107,14 +107,11 @@ class NAdam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         momentum_decay = group["momentum_decay"]
-        if group["maximize"]:
-            grad = -grad
         weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            param *= 1 - lr * weight_decay
+            weight_decay = 0
+        grad = self._grad_in(param, grad, group["maximize"], weight_decay)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product_t = state["mu_product"]._data
@@ -122,11 +119,19 @@ class NAdam(Optimizer):
         mu_product = float(mu_product_t)
         exp_avg = state["exp_avg"]._data
         exp_avg_sq = state["exp_avg_sq"]._data
-        lerp_(exp_avg, grad, 1 - beta1)
+        t = self._temp(param)
+        lerp_(exp_avg, grad, 1 - beta1, t)
+        xp.multiply(grad, 1 - beta2, out=t)
+        t *= grad
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
-        denom = exp_avg_sq / (1 - beta2**step)
+        exp_avg_sq += t
+        denom = self._temp(param, 2)
+        xp.divide(exp_avg_sq, 1 - beta2**step, out=denom)
         xp.sqrt(denom, out=denom)
         denom += group["eps"]
-        param -= (lr * (1.0 - mu) / (1.0 - mu_product)) * (grad / denom)
-        param -= (lr * mu_next / (1.0 - mu_product * mu_next)) * (exp_avg / denom)
+        xp.divide(grad, denom, out=t)
+        t *= lr * (1.0 - mu) / (1.0 - mu_product)
+        param -= t
+        xp.divide(exp_avg, denom, out=t)
+        t *= lr * mu_next / (1.0 - mu_product * mu_next)
+        param -= t

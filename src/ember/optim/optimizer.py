@@ -9,7 +9,9 @@ An algorithm is a subclass with two methods: ``_init_state(param, group)``, the 
 parameter starts with (torch's keys and dtypes), and ``_update(param, grad, state, group)``,
 one in-place update of one parameter's array. ``step`` runs the update for every parameter
 that has a gradient. Updates work on the arrays under the tensors (``p._data``), outside
-autograd, so a step costs a few array operations per parameter.
+autograd, so a step costs a few array operations per parameter; they write intermediate values
+into temporaries from ``_temp`` (reused across steps for large parameters) and read the
+gradient through ``_grad_in`` (maximize and L2 weight decay), so ``p.grad`` is never written.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ __all__ = [
 
 StateDict = dict[str, Any]
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+
+_SCRATCH_MIN = 1 << 14  # elements: smaller temporaries come cheap from the allocator
 
 _global_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
 _global_post_hooks: OrderedDict[int, Callable] = OrderedDict()
@@ -288,6 +292,40 @@ class Optimizer:
         """Update ``param`` (an array, in place) from ``grad`` (an array) and ``state``."""
         raise NotImplementedError
 
+    def _temp(self, like, slot: int = 0):
+        """An uninitialised array shaped like ``like`` for a step's intermediate values.
+
+        Large ones are views of one buffer per slot kept across steps: a fresh large array
+        costs page faults on every step, which would double the time of an update. Slot 1
+        holds the effective gradient (``_grad_in``); updates use slot 0.
+        """
+        n = like.size
+        if n < _SCRATCH_MIN:
+            return get_array_module(like).empty_like(like)
+        scratch = self.__dict__.setdefault("_scratch", {})
+        key = (slot, like.dtype.str, type(like))
+        flat = scratch.get(key)
+        if flat is None or flat.size < n:
+            flat = scratch[key] = get_array_module(like).empty(n, like.dtype)
+        return flat[:n].reshape(like.shape)
+
+    def _grad_in(self, param, grad, maximize: bool, weight_decay: float = 0):
+        """The gradient an update follows: ``-grad`` if maximize, plus ``weight_decay * param``
+        (L2 penalty) if nonzero; a temporary when changed (``p.grad`` is never written)."""
+        if not maximize and weight_decay == 0:
+            return grad
+        xp = get_array_module(param)
+        g = self._temp(param, 1)
+        if maximize:
+            xp.negative(grad, out=g)
+        else:
+            xp.copyto(g, grad)
+        if weight_decay != 0:
+            t = self._temp(param)
+            xp.multiply(param, weight_decay, out=t)
+            g += t
+        return g
+
     # -- hooks --------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs) -> None or (args, kwargs)`` before each step."""
@@ -480,14 +518,17 @@ def step_tensor() -> Tensor:
     return Tensor._make(_new_step(), False, None)
 
 
-def lerp_(a, b, weight: float) -> None:
-    """``a += weight * (b - a)`` in place, with torch's two-sided form for large weights."""
+def lerp_(a, b, weight: float, tmp) -> None:
+    """``a += weight * (b - a)`` in place (torch's two-sided form for large weights); ``tmp``
+    is a temporary shaped like ``a``."""
+    xp = get_array_module(a)
+    xp.subtract(b, a, out=tmp)
     if abs(weight) < 0.5:
-        a += weight * (b - a)
+        tmp *= weight
+        a += tmp
     else:
-        d = b - a
-        d *= 1.0 - weight
-        a[...] = b - d
+        tmp *= 1.0 - weight
+        xp.subtract(b, tmp, out=a)
 
 
 def check_fused_foreach(fused, foreach) -> None:

@@ -100,22 +100,23 @@ class RAdam(Optimizer):
         step = float(step_t)
         lr = group["lr"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
         weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            param *= 1 - lr * weight_decay
+            weight_decay = 0
+        grad = self._grad_in(param, grad, group["maximize"], weight_decay)
         exp_avg = state["exp_avg"]._data
         exp_avg_sq = state["exp_avg_sq"]._data
-        lerp_(exp_avg, grad, 1 - beta1)
+        t = self._temp(param)
+        lerp_(exp_avg, grad, 1 - beta1, t)
+        xp.multiply(grad, 1 - beta2, out=t)
+        t *= grad
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        exp_avg_sq += t
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
-        update = exp_avg / bias_correction1
+        update = self._temp(param, 2)
+        xp.divide(exp_avg, bias_correction1, out=update)
         update *= lr
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
@@ -123,9 +124,9 @@ class RAdam(Optimizer):
             rect = (
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             ) ** 0.5
-            adaptive_lr = xp.sqrt(exp_avg_sq)
-            adaptive_lr += group["eps"]
-            xp.divide(bias_correction2**0.5, adaptive_lr, out=adaptive_lr)
-            update *= adaptive_lr
+            xp.sqrt(exp_avg_sq, out=t)
+            t += group["eps"]
+            xp.divide(bias_correction2**0.5, t, out=t)  # the adaptive learning rate
+            update *= t
             update *= rect
         param -= update

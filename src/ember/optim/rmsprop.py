@@ -99,29 +99,29 @@ class RMSprop(Optimizer):
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         xp = get_array_module(param)
         state["step"]._data += 1
-        if group["maximize"]:
-            grad = -grad
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         alpha = group["alpha"]
         square_avg = state["square_avg"]._data
+        t = self._temp(param)
+        xp.multiply(grad, 1 - alpha, out=t)
+        t *= grad
         square_avg *= alpha
-        square_avg += (1 - alpha) * grad * grad
+        square_avg += t
         if group["centered"]:
             grad_avg = state["grad_avg"]._data
-            lerp_(grad_avg, grad, 1 - alpha)
-            avg = square_avg - grad_avg * grad_avg
-            xp.sqrt(avg, out=avg)
+            lerp_(grad_avg, grad, 1 - alpha, t)
+            xp.multiply(grad_avg, grad_avg, out=t)
+            xp.subtract(square_avg, t, out=t)
+            xp.sqrt(t, out=t)
         else:
-            avg = xp.sqrt(square_avg)
-        avg += group["eps"]
+            xp.sqrt(square_avg, out=t)
+        t += group["eps"]
+        xp.divide(grad, t, out=t)
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]._data
             buf *= group["momentum"]
-            buf += grad / avg
-            param -= group["lr"] * buf
+            buf += t
+            xp.multiply(buf, group["lr"], out=t)
         else:
-            update = grad / avg
-            update *= group["lr"]
-            param -= update
+            t *= group["lr"]
+        param -= t

@@ -79,19 +79,21 @@ class Rprop(Optimizer):
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         xp = get_array_module(param)
         state["step"]._data += 1
-        if group["maximize"]:
-            grad = -grad
+        grad = self._grad_in(param, grad, group["maximize"])
         etaminus, etaplus = group["etas"]
         step_size_min, step_size_max = group["step_sizes"]
         prev = state["prev"]._data
         step_size = state["step_size"]._data
-        sign = xp.sign(grad * prev)
+        sign = self._temp(param)
+        xp.multiply(grad, prev, out=sign)
+        xp.sign(sign, out=sign)
         flipped = sign < 0
-        eta = xp.where(sign > 0, etaplus, xp.where(flipped, etaminus, 1.0)).astype(
-            step_size.dtype, copy=False
-        )
-        step_size *= eta
+        eta = xp.where(sign > 0, etaplus, xp.where(flipped, etaminus, 1.0))
+        step_size *= eta.astype(step_size.dtype, copy=False)
         xp.clip(step_size, step_size_min, step_size_max, out=step_size)
-        grad = xp.where(flipped, 0, grad).astype(grad.dtype, copy=False)
-        param -= xp.sign(grad) * step_size
-        prev[...] = grad
+        # after a sign flip the step is skipped, and the next step starts afresh
+        xp.copyto(prev, grad)
+        prev[flipped] = 0
+        xp.sign(prev, out=sign)
+        sign *= step_size
+        param -= sign

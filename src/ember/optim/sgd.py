@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backend import get_array_module
 from ..tensor import Tensor
 from .optimizer import Optimizer, ParamsT, check_fused_foreach, new_state_tensor
 
@@ -77,21 +78,29 @@ class SGD(Optimizer):
         check_fused_foreach(fused, foreach)
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        if group["maximize"]:
-            grad = -grad
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            grad = grad + weight_decay * param
+        xp = get_array_module(param)
+        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
+        t = self._temp(param)
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                state["momentum_buffer"] = new_state_tensor(grad.copy())
-                buf = grad
+                buf = grad.copy()
+                state["momentum_buffer"] = new_state_tensor(buf)
             else:
                 buf = buf._data
                 buf *= momentum
                 dampening = group["dampening"]
-                buf += grad if dampening == 0 else (1 - dampening) * grad
-            grad = grad + momentum * buf if group["nesterov"] else buf
-        param -= group["lr"] * grad
+                if dampening == 0:
+                    buf += grad
+                else:
+                    xp.multiply(grad, 1 - dampening, out=t)
+                    buf += t
+            if group["nesterov"]:
+                xp.multiply(buf, momentum, out=t)
+                t += grad
+                grad = t
+            else:
+                grad = buf
+        xp.multiply(grad, group["lr"], out=t)
+        param -= t

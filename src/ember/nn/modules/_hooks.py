@@ -146,6 +146,7 @@ class BackwardHookFunction(Function):
         if isinstance(ctx, BackwardNode):
             ctx.hook_state = state
             ctx.hook_kind = kind
+            ctx.set_materialize_grads(False)  # an unused output's gradient reaches hooks as None
         return tensors
 
     @staticmethod
@@ -230,9 +231,11 @@ class _BackwardHookState:
         return grads
 
     def on_input_grads(self, grads):
+        # every tensor argument passed through the identity, so each one (even one that did
+        # not require grad) gets its gradient, as in torch
         grad_input = [None] * self.n_args
-        for i, g, rg in zip(self.positions, grads, self.input_rg):
-            grad_input[i] = g if rg else None
+        for i, g in zip(self.positions, grads):
+            grad_input[i] = g
         grad_input = tuple(grad_input)
         for hook in self.hooks:
             out = hook(self.module, grad_input, self.grad_outputs)

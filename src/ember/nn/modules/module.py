@@ -611,7 +611,9 @@ class Module:
                 result = hook(module, destination, pre, {"version": module._version})
                 if result is not None:
                     destination = result
-            children = [(pre + name + ".", m) for name, m in module._modules.items() if m]
+            children = [
+                (pre + name + ".", m) for name, m in module._modules.items() if m is not None
+            ]
             stack.extend(reversed(children))
         return destination
 
