@@ -167,3 +167,21 @@ def test_whole_module_needs_weights_only_false(tmp_path):
     x = ember.randn(4, 3)
     with ember.no_grad():
         np.testing.assert_array_equal(back.eval()(x).numpy(), model.eval()(x).numpy())
+
+
+def test_whole_torch_module_loads_as_ember_classes(tmp_path, torch):
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
+    torch.save(theirs, tmp_path / "full.pt")
+    with pytest.warns(UserWarning, match="run any code"):
+        mine = ember.load(tmp_path / "full.pt", weights_only=False)
+    assert type(mine) is ember.nn.Sequential and type(mine[1]) is ember.nn.Linear
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    with torch.no_grad(), ember.no_grad():
+        np.testing.assert_allclose(
+            mine(ember.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6
+        )
+    torch.save(torch.nn.LSTM(2, 3), tmp_path / "missing.pt")  # not a layer of ember's
+    if not hasattr(ember.nn, "LSTM"):
+        with pytest.warns(UserWarning), pytest.raises(pickle.UnpicklingError, match="LSTM"):
+            ember.load(tmp_path / "missing.pt", weights_only=False)

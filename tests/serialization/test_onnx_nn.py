@@ -70,6 +70,25 @@ def test_cnn():
     assert "bn_mean" in {i.name for i in proto.graph.initializer}
 
 
+def test_cnn_dynamic_batch():
+    ember.manual_seed(0)
+    model = CNN().eval()
+
+    def f(x):
+        return F.normalize(model(x), dim=1)
+
+    buf = io.BytesIO()
+    axes = {"x": {0: "batch"}, "y": {0: "batch"}}
+    x = ember.randn(2, 3, 12, 12)
+    ember.onnx.export(f, x, buf, input_names=["x"], output_names=["y"], dynamic_axes=axes)
+    session = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
+    for batch in (1, 5):
+        x = ember.randn(batch, 3, 12, 12)
+        (got,) = session.run(None, {"x": x.numpy()})
+        with ember.no_grad():
+            np.testing.assert_allclose(got, f(x).numpy(), rtol=1e-5, atol=1e-5)
+
+
 class LNGelu(nn.Module):
     def __init__(self, approximate="none"):
         super().__init__()

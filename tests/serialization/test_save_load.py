@@ -104,6 +104,15 @@ def test_views_share_one_storage(tmp_path):
     assert back["v"][1, 0].item() == 100.0 and back["row"][0].item() == 100.0
 
 
+def test_numpy_scalars_are_saved_as_numbers(tmp_path):
+    ember.save(
+        {"lr": np.float64(0.5), "step": np.int64(3), "flag": np.bool_(True)}, tmp_path / "n.pt"
+    )
+    back = ember.load(tmp_path / "n.pt")
+    assert back == {"lr": 0.5, "step": 3, "flag": True}
+    assert [type(v) for v in back.values()] == [float, int, bool]
+
+
 def test_same_tensor_twice_is_one_object(tmp_path):
     t = ember.ones(3)
     ember.save([t, t], tmp_path / "t.pt")

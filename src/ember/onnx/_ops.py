@@ -458,7 +458,12 @@ def _transpose(g, call, x, d0, d1):
 
 @converts(shape.Expand)
 def _expand(g, call, x, new_shape):
-    return g.op("Expand", g.input(x), g.ints(call.out.shape))
+    # ONNX's Expand broadcasts its input with the shape given: a 1 keeps the input's size, so
+    # dims the input already has stay free to vary (a dynamic batch dimension)
+    out = list(call.out.shape)
+    lead = len(out) - x.dim()
+    target = [1 if i >= lead and x.shape[i - lead] == n else n for i, n in enumerate(out)]
+    return g.op("Expand", g.input(x), g.ints(target))
 
 
 @converts(shape.Repeat)

@@ -359,7 +359,10 @@ def _full_unpickler(pickle_module, restorer, persistent_load):
                 try:
                     return getattr(importlib.import_module("ember" + module[5:]), name)
                 except (ImportError, AttributeError):
-                    pass
+                    raise pickle.UnpicklingError(
+                        f"{restorer.label}: the file needs {module}.{name}, which ember does "
+                        "not have"
+                    ) from None
             return super().find_class(module, name)
 
         def persistent_load(self, pid):

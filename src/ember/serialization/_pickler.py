@@ -166,6 +166,13 @@ class TorchPickler(pickle._Pickler):
                 offset = 0
         return (storage, offset, tuple(a.shape), strides, requires_grad, OrderedDict())
 
+    def save(self, obj, save_persistent_id=True):
+        if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
+            # a NumPy scalar (a learning rate computed with NumPy, say) as the Python number:
+            # torch.load(weights_only=True) refuses NumPy's globals
+            obj = obj.item()
+        super().save(obj, save_persistent_id)
+
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
             from ..nn.parameter import Parameter
