@@ -287,7 +287,7 @@ def train_epoch(model, loader, loss_fn, optimizer, progress: _Progress, epoch: i
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
-        total_loss += float(loss) * len(y)
+        total_loss += loss.item() * len(y)
         count += len(y)
         progress.update(total_loss / count, count / (time.perf_counter() - start))
     rate = count / (time.perf_counter() - start)
