@@ -117,6 +117,12 @@ def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-
     return bracket_f[low], bracket_g[low], bracket[low], evals
 
 
+def _number(loss) -> float:
+    """The closure's loss as a float (``item()``: torch's LBFGS reads it under no_grad, where
+    ``float()`` of a tensor that requires grad does not warn)."""
+    return loss.item() if isinstance(loss, Tensor) else float(loss)
+
+
 def _array(value):
     return value._data if isinstance(value, Tensor) else value
 
@@ -217,7 +223,7 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(closure())
+        loss = _number(closure())
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -243,7 +249,7 @@ class LBFGS(Optimizer):
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
         orig_loss = evaluate()
-        loss = float(orig_loss)
+        loss = _number(orig_loss)
         current_evals = 1
         state["func_evals"] += 1
         flat_grad = self._gather_flat_grad()
@@ -323,7 +329,7 @@ class LBFGS(Optimizer):
                 self._add_grad(t, d)
                 opt_cond = False
                 if n_iter != max_iter:
-                    loss = float(evaluate())
+                    loss = _number(evaluate())
                     flat_grad = self._gather_flat_grad()
                     opt_cond = abs(flat_grad).max() <= tolerance_grad
                     evals = 1
