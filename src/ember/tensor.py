@@ -18,6 +18,7 @@ import numpy as np
 from . import dtypes as _dt
 from .autograd import engine as _engine
 from .autograd import function as _function
+from .autograd import grad_mode as _grad_mode
 from .backend import get_array_module, to_numpy
 from .device import CPU, device
 from .size import Size
@@ -557,7 +558,7 @@ class Tensor:
     def __float__(self) -> float:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._rg:
+        if self._rg and _grad_mode.STATE.enabled:  # torch warns only while recording
             _warn_once("float", _TO_SCALAR_WARNING)
         return float(self._data.item())
 
