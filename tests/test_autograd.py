@@ -411,6 +411,12 @@ def test_values_and_gradients_at_special_points_match_torch(torch, name, fn, ari
         warnings.simplefilter("ignore")
         ours = _values_and_grads(ember, fn, arrays)
         theirs = _values_and_grads(torch, fn, arrays)
+    if name == "logit":
+        # torch's own sign of logit's gradient at -0.0 depends on whether the element falls in
+        # its vectorised loop (-inf) or its scalar tail (+inf), so only the magnitude is compared
+        at_neg_zero = np.signbit(SPECIAL) & (SPECIAL == 0)
+        ours[1][at_neg_zero] = np.abs(ours[1][at_neg_zero])
+        theirs[1][at_neg_zero] = np.abs(theirs[1][at_neg_zero])
     for k, (a, b) in enumerate(zip(ours, theirs)):
         same = (a == b) | np.isclose(a, b, rtol=1e-9, atol=0, equal_nan=True)
         bad = np.nonzero(~same)[0][:4]

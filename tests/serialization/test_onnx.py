@@ -128,6 +128,20 @@ def test_opsets(opset):
     assert proto.opset_import[0].version == opset
 
 
+def test_every_view_form_exports():
+    """Each way of reaching a view node (the squeeze forms, expand to the tensor's own shape)
+    has a translation: a new view class without one broke the CNN export once."""
+
+    def f(x):
+        a = x.unsqueeze(1).squeeze(1)  # SqueezeDim
+        b = x.unsqueeze(0).unsqueeze(2).squeeze((0, 2))  # SqueezeDims
+        c = x.unsqueeze(0).squeeze()  # Squeeze
+        d = x.expand(3, 4)  # ExpandSame
+        return a + b * c - d.view(12).reshape(3, 4)
+
+    _check(f, ember.randn(3, 4))
+
+
 def test_in_place_ops_are_followed():
     def f(x):
         y = x * 2

@@ -247,7 +247,8 @@ def _plane_indices(g, call, indices, x):
 
 
 @converts(nn_pool.MaxPool2d, nn_pool.MaxPool3d)
-def _max_pool(g, call, x, ksize, stride, padding, dilation, out):
+def _max_pool(g, call, x, geom, want_indices):
+    ksize, stride, padding, dilation, out = geom
     sizes = x.shape[2:]
     floor = [_pool_out(*a, False) for a in zip(sizes, ksize, stride, padding, dilation)]
     values, indices = g.op(
@@ -260,6 +261,8 @@ def _max_pool(g, call, x, ksize, stride, padding, dilation, out):
         ceil_mode=int(list(floor) != list(out)),
         outputs=2,
     )
+    if not want_indices:
+        return [values]
     return [values, _plane_indices(g, call, indices, x)]
 
 

@@ -438,7 +438,15 @@ def reshape_target(in_shape, out_shape):
     return target
 
 
-@converts(shape.View, shape.Reshape, shape.Squeeze, shape.Unsqueeze)
+@converts(
+    shape.View,
+    shape.Reshape,
+    shape.Squeeze,
+    shape.SqueezeDim,
+    shape.SqueezeDims,
+    shape.Unsqueeze,
+    shape.ExpandSame,
+)
 def _view(g, call, x, new_shape):
     out = tuple(call.out.shape)
     return g.op("Reshape", g.input(x), g.ints(reshape_target(tuple(x.shape), out)))
