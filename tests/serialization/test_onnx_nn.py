@@ -264,3 +264,29 @@ def test_training_dropout_refused_and_unsupported_named():
 
     with pytest.raises(ember.onnx.OnnxExporterError, match="label smoothing"):
         ember.onnx.export(labels_smoothed, ember.randn(2, 3), io.BytesIO())
+
+
+@pytest.mark.parametrize("opset", [13, 18])
+def test_unfold_and_fold(opset):
+    def f(x, cols):
+        a = F.unfold(x, (2, 3), dilation=(2, 1), padding=(1, 2), stride=(2, 3))
+        b = F.fold(cols, (7, 6), (3, 2), dilation=(1, 2), padding=1, stride=2)
+        return a, b, F.fold(F.unfold(x, 2), x.shape[2:], 2)  # blocks of a (5, 8) plane
+
+    _check(f, ember.randn(2, 3, 5, 8), ember.randn(2, 18, 12), opset=opset)
+
+
+def test_xlogy_and_kl_div():
+    def f(x, y, logp, q):
+        special = ember.tensor([0.0, 0.0, 0.0, 2.0, 0.5])
+        at = ember.tensor([0.0, float("inf"), float("nan"), 0.0, float("nan")])
+        return (
+            ember.xlogy(x, y),
+            ember.xlogy(special, at + y[0, :1] * 0),
+            ember.xlogy(2.0, y),
+            F.kl_div(logp, q, reduction="batchmean"),
+        )
+
+    x = ember.tensor([[0.0, 1.5, -2.0], [3.0, 0.0, 0.25]])
+    y = ember.rand(2, 3) + 0.1
+    _check(f, x, y, ember.randn(4, 3).log_softmax(-1), ember.randn(4, 3).softmax(-1))

@@ -234,6 +234,59 @@ def _conv_transpose(g, call, x, w, b, params, sizes):
     )
 
 
+def _block_kernel(c, ksize, dt):
+    """The (C kH kW, 1, kH, kW) one-hot kernel that, with group=C, copies each kernel
+    position of each channel to its own channel: unfold as a Conv, fold as a ConvTranspose."""
+    k = int(np.prod(ksize))
+    eye = np.eye(k, dtype=dt).reshape((k, 1) + tuple(int(n) for n in ksize))
+    return np.ascontiguousarray(np.tile(eye, (int(c), 1, 1, 1)))
+
+
+@converts(nn_conv.Im2Col)
+def _im2col(g, call, x, ksize, dilation, pairs, stride):
+    """(N, C, H, W) -> (N, C kH kW, L); ONNX has no Im2Col."""
+    dt = dtype_of(call)
+    c = int(x.shape[1])
+    y = g.op(
+        "Conv",
+        g.input(x, dt),
+        g.const(_block_kernel(c, ksize, dt)),
+        kernel_shape=[int(k) for k in ksize],
+        strides=[int(s) for s in stride],
+        pads=_pads(pairs),
+        dilations=[int(d) for d in dilation],
+        group=c,
+    )
+    return g.op("Reshape", y, g.ints([0, c * int(np.prod(ksize)), -1]))
+
+
+@converts(nn_conv.Col2Im)
+def _col2im(g, call, cols, sizes, ksize, dilation, pairs, stride):
+    """(N, C kH kW, L) -> (N, C, H, W), overlaps summed; ONNX's Col2Im needs opset 18."""
+    dt = dtype_of(call)
+    c = int(cols.shape[1]) // int(np.prod(ksize))
+    grid = [
+        _pool_out(n, k, s, lo, d, False)
+        for n, k, s, (lo, _), d in zip(sizes, ksize, stride, pairs, dilation)
+    ]
+    extra = [
+        int(n - ((m - 1) * s - lo - hi + d * (k - 1) + 1))
+        for n, m, s, (lo, hi), d, k in zip(sizes, grid, stride, pairs, dilation, ksize)
+    ]
+    v = g.op("Reshape", g.input(cols, dt), g.ints([0, 0] + grid))
+    return g.op(
+        "ConvTranspose",
+        v,
+        g.const(_block_kernel(c, ksize, dt)),
+        kernel_shape=[int(k) for k in ksize],
+        strides=[int(s) for s in stride],
+        pads=_pads(pairs),
+        dilations=[int(d) for d in dilation],
+        group=c,
+        output_padding=extra if any(extra) else None,
+    )
+
+
 # -- pooling --------------------------------------------------------------------------------------
 def _pool_out(n, k, s, p, d, ceil):
     span = n + 2 * p - d * (k - 1) - 1

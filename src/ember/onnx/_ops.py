@@ -243,6 +243,16 @@ def _fmax(g, call, a, b):
     return g.op("Where", g.op("IsNaN", x), y, g.op("Where", g.op("IsNaN", y), x, both))
 
 
+@converts(arith.Xlogy, arith.XlogyScalarSelf, arith.XlogyScalarOther)
+def _xlogy(g, call, a, b):
+    """x log(y), 0 where x is 0 (even where y is 0 or inf), NaN wherever y is NaN."""
+    dt = dtype_of(call)
+    x, y = g.input(a, dt), g.input(b, dt)
+    out = g.op("Mul", x, g.op("Log", y))
+    out = g.op("Where", g.op("Equal", x, _scalar(g, 0, dt)), _scalar(g, 0, dt), out)
+    return g.op("Where", g.op("IsNaN", y), y, out)
+
+
 @converts(arith.Where)
 def _where(g, call, cond, a, b):
     dt = dtype_of(call)
