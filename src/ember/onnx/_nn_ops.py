@@ -518,13 +518,10 @@ def _smooth_l1(g, call, x, t, reduction, beta):
 
 @converts(nn_loss.CrossEntropy)
 def _cross_entropy(g, call, x, target, weight, ignore_index, smoothing, reduction, probs):
-    if probs or smoothing:
-        raise OnnxExporterError(
-            f"{g.where()}: cross entropy with class probabilities or label smoothing has no "
-            "ONNX operator; exports take class indices"
-        )
     dt = dtype_of(call)
     w = g.input(weight, dt) if weight is not None else None
+    if probs or smoothing:
+        return _soft_cross_entropy(g, x, target, w, ignore_index, smoothing, reduction, probs, dt)
     return g.op(
         "SoftmaxCrossEntropyLoss",
         g.input(x, dt),
@@ -533,6 +530,53 @@ def _cross_entropy(g, call, x, target, weight, ignore_index, smoothing, reductio
         ignore_index=int(ignore_index),
         reduction=reduction,
     )
+
+
+def _soft_cross_entropy(g, x, target, w, ignore_index, smoothing, reduction, probs, dt):
+    """-sum_c q_c log p_c over dim 1, q the target mixed with the uniform distribution by
+    label smoothing and scaled by the class weights (SoftmaxCrossEntropyLoss takes neither
+    probabilities nor smoothing). A mean divides by the number of samples for probability
+    targets, by the summed weights of the targets that are not ignored for class indices."""
+    c = int(x.shape[1])
+    logp = g.op("LogSoftmax", g.input(x, dt), axis=1)
+    cw = None if w is None else g.op("Reshape", w, g.ints([1, c] + [1] * (x.dim() - 2)))
+    if probs:
+        q = g.input(target, dt)
+        if smoothing:
+            q = g.op(
+                "Add", g.op("Mul", q, _scalar(g, 1 - smoothing, dt)), _scalar(g, smoothing / c, dt)
+            )
+        if cw is not None:
+            q = g.op("Mul", q, cw)
+        loss = g.op("Neg", g.reduce("ReduceSum", g.op("Mul", q, logp), [1], False))
+        return _reduce_loss(g, loss, reduction)
+    t = g.input(target, np.int64)
+    nll = g.op(
+        "NegativeLogLikelihoodLoss", logp, t, w, ignore_index=int(ignore_index), reduction="none"
+    )
+    valid = g.cast(g.op("Not", g.op("Equal", t, g.const(np.asarray(ignore_index, np.int64)))), dt)
+    spread = logp if cw is None else g.op("Mul", logp, cw)
+    smooth = g.op("Mul", g.op("Neg", g.reduce("ReduceSum", spread, [1], False)), valid)
+    loss = g.op(
+        "Add",
+        g.op("Mul", nll, _scalar(g, 1 - smoothing, dt)),
+        g.op("Mul", smooth, _scalar(g, smoothing / c, dt)),
+    )
+    if reduction != "mean":
+        return _reduce_loss(g, loss, reduction)
+    if w is None:
+        denom = g.reduce("ReduceSum", valid, None, False)
+    else:  # the weight of each target class, 0 where ignored: an NLL loss of -1 everywhere
+        minus_one = g.op("Expand", _scalar(g, -1, dt), g.op("Shape", logp))
+        denom = g.op(
+            "NegativeLogLikelihoodLoss",
+            minus_one,
+            t,
+            w,
+            ignore_index=int(ignore_index),
+            reduction="sum",
+        )
+    return g.op("Div", g.reduce("ReduceSum", loss, None, False), denom)
 
 
 @converts(nn_loss.NllLoss)
