@@ -49,7 +49,69 @@ ROWS = [
         ((1, 2, 5, 5),),
         1e-4,
     ),
+    Row("Conv3d", lambda nn: nn.Conv3d(2, 3, 2, stride=(1, 2, 1)), ((1, 2, 4, 5, 3),), 1e-4),
+    Row("ConvTranspose1d", lambda nn: nn.ConvTranspose1d(2, 3, 3, stride=2), ((2, 2, 5),), 1e-4),
+    Row("ConvTranspose3d", lambda nn: nn.ConvTranspose3d(2, 2, 2), ((1, 2, 2, 3, 2),), 1e-4),
+    Row(
+        "BatchNorm3d",
+        lambda nn: _trained_bn(nn.BatchNorm3d(2), (3, 2, 2, 2, 2)),
+        ((2, 2, 3, 2, 2),),
+    ),
+    Row(
+        "InstanceNorm1d-tracked",
+        lambda nn: _trained_bn(
+            nn.InstanceNorm1d(3, affine=True, track_running_stats=True), (2, 3, 6)
+        ),
+        ((2, 3, 6),),
+    ),
+    Row("InstanceNorm2d-affine", lambda nn: nn.InstanceNorm2d(3, affine=True), ((2, 3, 4, 4),)),
+    Row(
+        "InstanceNorm3d-tracked",
+        lambda nn: _trained_bn(nn.InstanceNorm3d(2, track_running_stats=True), (2, 2, 3, 2, 2)),
+        ((2, 2, 3, 2, 2),),
+    ),
+    Row("LayerNorm-nobias", lambda nn: nn.LayerNorm((2, 5), bias=False), ((3, 2, 5),)),
+    # losses keep their class weights as buffers
+    Row(
+        "CrossEntropyLoss-weight",
+        lambda nn: nn.CrossEntropyLoss(weight=_lib(nn).tensor([0.5, 1.0, 2.0, 1.5])),
+        ((3, 4), ("int", 4, (3,))),
+    ),
+    Row(
+        "NLLLoss-weight",
+        lambda nn: nn.NLLLoss(weight=_lib(nn).tensor([0.5, 1.0, 2.0, 1.5]), ignore_index=1),
+        ((3, 4), ("int", 4, (3,))),
+    ),
+    Row(
+        "BCELoss-weight",
+        lambda nn: nn.BCELoss(weight=_lib(nn).tensor([0.5, 2.0])),
+        (("prob", (3, 2)), ("prob", (3, 2))),
+    ),
+    Row(
+        "BCEWithLogitsLoss-weights",
+        lambda nn: nn.BCEWithLogitsLoss(
+            weight=_lib(nn).tensor([0.5, 2.0]), pos_weight=_lib(nn).tensor([3.0, 0.25])
+        ),
+        ((3, 2), ("prob", (3, 2))),
+    ),
 ]
+
+# the layers of ember.nn that hold no parameters or buffers: nothing to save (a new layer of
+# ember.nn must be added to ROWS, or here)
+STATELESS = """
+    AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d
+    AlphaDropout AvgPool1d AvgPool2d AvgPool3d CELU CircularPad1d CircularPad2d CircularPad3d
+    ConstantPad1d ConstantPad2d ConstantPad3d CosineEmbeddingLoss CosineSimilarity Dropout
+    Dropout1d Dropout2d Dropout3d ELU FeatureAlphaDropout Flatten Fold GELU GLU GaussianNLLLoss
+    Hardshrink Hardsigmoid Hardswish Hardtanh HingeEmbeddingLoss HuberLoss Identity KLDivLoss
+    L1Loss LeakyReLU LogSigmoid LogSoftmax MSELoss MarginRankingLoss MaxPool1d MaxPool2d
+    MaxPool3d MaxUnpool2d Mish PairwiseDistance PixelShuffle PixelUnshuffle PoissonNLLLoss ReLU
+    ReLU6 ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
+    ReplicationPad3d SELU SiLU Sigmoid SmoothL1Loss SoftMarginLoss Softmax Softmax2d Softmin
+    Softplus Softshrink Softsign Tanh Tanhshrink Threshold TripletMarginLoss Unflatten Unfold
+    Upsample UpsamplingBilinear2d UpsamplingNearest2d ZeroPad1d ZeroPad2d ZeroPad3d
+""".split()
+CONTAINERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 
 
 def _lib(nn):
@@ -97,6 +159,8 @@ def _inputs(row, lib):
     for spec in row.inputs:
         if spec[0] == "int":
             out.append(lib.tensor(rng.integers(0, spec[1], spec[2])))
+        elif spec[0] == "prob":
+            out.append(lib.tensor(rng.uniform(0.05, 0.95, spec[1]).astype(np.float32)))
         else:
             out.append(lib.tensor(rng.standard_normal(spec).astype(np.float32)))
     return out
@@ -114,6 +178,21 @@ def _compare(row, ember_module, torch_module, torch):
     with ember.no_grad():
         got = _first(ember_module(*_inputs(row, ember))).numpy()
     np.testing.assert_allclose(got, expected, rtol=row.tol, atol=row.tol)
+
+
+def test_every_layer_with_state_has_a_row():
+    covered = {
+        type(m).__name__ for row in ROWS if _available(row) for m in row.make(ember.nn).modules()
+    }
+    layers = {
+        name
+        for name in dir(ember.nn)
+        if isinstance(getattr(ember.nn, name), type)
+        and issubclass(getattr(ember.nn, name), ember.nn.Module)
+    }
+    missing = sorted(layers - covered - set(STATELESS) - CONTAINERS)
+    assert not missing, f"ember.nn layers with neither a row nor a place in STATELESS: {missing}"
+    assert set(STATELESS) <= layers
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
