@@ -4,6 +4,7 @@ persistent workers, and no process left behind however the loop ends."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -99,6 +100,32 @@ class Dying(Dataset):
         return i
 
 
+class Logged(Dataset):
+    """Sample i is i; every fetch, in whichever process, appends the key to the file ``path``."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __len__(self):
+        return 20
+
+    def __getitem__(self, i):
+        with open(self.path, "a") as f:
+            f.write(f"{i}\n")
+        return i
+
+
+def fetched_after_settling(path, at_least: int) -> list[int]:
+    """The keys fetched so far, read once ``at_least`` were and the workers had a moment more
+    (time to fetch beyond what they were asked for, if they would)."""
+    deadline = time.monotonic() + 60
+    while not path.exists() or len(path.read_text().split()) < at_least:
+        assert time.monotonic() < deadline, "the workers fetched too little"
+        time.sleep(0.02)
+    time.sleep(0.3)
+    return sorted(int(k) for k in path.read_text().split())
+
+
 def sharded_class(base):
     class Sharded(base):
         """0..n-1, worker k of m yielding k, k+m, k+2m, ... (all of it without workers)."""
@@ -176,6 +203,30 @@ def test_persistent_workers_after_an_abandoned_epoch():
         break  # results still in flight belong to the abandoned epoch
     keys = [k for b in loader for k in b[0].tolist()]
     assert keys == list(range(12))
+
+
+@pytest.mark.parametrize("prefetch_factor", [1, 3])
+def test_prefetch_factor_bounds_the_batches_in_flight(tmp_path, prefetch_factor):
+    path = tmp_path / "fetched"
+    loader = DataLoader(Logged(path), num_workers=2, prefetch_factor=prefetch_factor)
+    it = iter(loader)
+    ahead = 2 * prefetch_factor  # per worker, before anything was taken
+    assert fetched_after_settling(path, ahead) == list(range(ahead))
+    assert next(it).tolist() == [0]
+    assert fetched_after_settling(path, ahead + 1) == list(range(ahead + 1))  # one more asked
+    assert [b.item() for b in it] == list(range(1, 20))
+
+
+def test_prefetch_factor_zero_is_refused_with_workers():
+    """torch's check: with nothing in flight the epoch would end at once, silently empty."""
+    loader = DataLoader(PidDataset(), num_workers=1, prefetch_factor=0)
+    before = multiprocessing.active_children()
+    with pytest.raises(AssertionError) as info:
+        iter(loader)
+    assert str(info.value) == (
+        "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+    )
+    assert multiprocessing.active_children() == before
 
 
 def test_worker_info_and_distinct_seeds():

@@ -332,6 +332,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """
 
     def __init__(self, loader: DataLoader) -> None:
+        if not loader.prefetch_factor > 0:
+            # Nothing would ever be asked of the workers: an empty epoch, silently.
+            raise AssertionError(
+                "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+            )
         super().__init__(loader)
         self._shutdown = True  # until the workers exist
         self._prefetch_factor = loader.prefetch_factor
