@@ -3,7 +3,8 @@ eval mode, and run in onnxruntime against ember within 1e-5.
 
 The test walks ``ember.nn`` itself, so a layer added there without a row here (or a new op
 class without a translation under an existing layer) fails it, rather than the first user
-who exports a model with it."""
+who exports a model with it. The models of ``ember train`` and a CNN with batch norm are
+exported whole, with a dynamic batch dimension."""
 
 from __future__ import annotations
 
@@ -256,3 +257,37 @@ def test_layer_exports(name):
     for g, e in zip(got, expected):
         assert g.shape == tuple(e.shape) and g.dtype == e.numpy().dtype
         np.testing.assert_allclose(g, e.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("which", ["cnn", "mlp", "cnn-batchnorm"])
+def test_whole_models_export_with_a_dynamic_batch(which):
+    from ember.train import build_model
+
+    ember.manual_seed(0)
+    if which == "cnn-batchnorm":  # conv, trained batch norm, pooling as layers
+        model = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1),
+            _trained(nn.BatchNorm2d(8), (4, 8, 8, 8)),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(8, 6, 3),
+            nn.BatchNorm2d(6),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(6, 10),
+        )
+    else:  # the models of `ember train`
+        model = build_model(which, 1, 8, 10)
+    model.eval()
+    buf = io.BytesIO()
+    axes = {"x": {0: "batch"}, "logits": {0: "batch"}}
+    args = (ember.randn(2, 1, 8, 8),)
+    ember.onnx.export(
+        model, args, buf, input_names=["x"], output_names=["logits"], dynamic_axes=axes
+    )
+    session = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
+    for batch in (1, 5):
+        x = ember.randn(batch, 1, 8, 8)
+        (got,) = session.run(None, {"x": x.numpy()})
+        with ember.no_grad():
+            np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-5, atol=1e-5)
