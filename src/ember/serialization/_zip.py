@@ -39,7 +39,12 @@ class ArchiveError(RuntimeError):
 class ZipWriter:
     """Write stored (uncompressed) entries to a binary stream, each entry's data aligned to
     ``ALIGNMENT`` bytes from the start of the archive. Call :meth:`close` to write the
-    central directory."""
+    central directory.
+
+    Sizes and offsets from ``zip64_from`` on go into zip64 records (the 32-bit fields then
+    hold 0xFFFFFFFF); a test lowers it to check those records without writing 4 GiB."""
+
+    zip64_from = _MAX32
 
     def __init__(self, stream):
         self._f = stream
@@ -56,7 +61,7 @@ class ZipWriter:
         size = view.nbytes
         raw_name = name.encode("utf-8")
         crc = zlib.crc32(view)
-        big = size >= _MAX32
+        big = size >= self.zip64_from
         extra = struct.pack("<HHQQ", 1, 16, size, size) if big else b""
         head = self._pos + _LOCAL.size + len(raw_name) + len(extra)
         pad = -(head + 4) % ALIGNMENT  # a padding field is at least its 4-byte header
@@ -88,14 +93,16 @@ class ZipWriter:
         start = self._pos
         for raw_name, crc, size, offset, flags in self._entries:
             fields = []
-            if size >= _MAX32:
+            big_size = size >= self.zip64_from
+            big_offset = offset >= self.zip64_from
+            if big_size:
                 fields += [size, size]
-            if offset >= _MAX32:
+            if big_offset:
                 fields.append(offset)
             extra = (
                 struct.pack(f"<HH{len(fields)}Q", 1, 8 * len(fields), *fields) if fields else b""
             )
-            stored = _MAX32 if size >= _MAX32 else size
+            stored = _MAX32 if big_size else size
             self._write(
                 _CENTRAL.pack(
                     0x02014B50,
@@ -114,7 +121,7 @@ class ZipWriter:
                     0,
                     0,
                     0,
-                    min(offset, _MAX32),
+                    _MAX32 if big_offset else offset,
                 )
             )
             self._write(raw_name)
@@ -131,8 +138,8 @@ class ZipWriter:
                 0,
                 min(count, 0xFFFF),
                 min(count, 0xFFFF),
-                min(cd_size, _MAX32),
-                min(start, _MAX32),
+                _MAX32 if cd_size >= self.zip64_from else cd_size,
+                _MAX32 if start >= self.zip64_from else start,
                 0,
             )
         )
