@@ -212,3 +212,17 @@ def test_torch_checkpoints_load_without_torch(tmp_path, torch, zipped):
     base, view = meta[tensors + "/base"], meta[tensors + "/view"]
     assert view["ptr"] - base["ptr"] == 8 * 4  # still a view into the same memory
     assert meta[tensors + "/expanded"]["stride"] == [1, 0]
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_torch_files_with_other_protocols_and_mmap(tmp_path, torch, protocol):
+    base = torch.arange(12.0).reshape(3, 4)
+    obj = {"a": base, "v": base[1:, ::2], "size": torch.Size([2, 3]), "dtype": torch.float16}
+    path = tmp_path / "p.pt"
+    torch.save(obj, path, pickle_protocol=protocol)
+    for mmap in (False, True):
+        back = ember.load(path, mmap=mmap)
+        assert back["v"].tolist() == base[1:, ::2].tolist() and back["v"].stride() == (4, 2)
+        assert back["size"] == ember.Size([2, 3]) and back["dtype"] is ember.float16
+    torch.save(obj, path, pickle_protocol=protocol, _use_new_zipfile_serialization=False)
+    assert ember.load(path)["a"].tolist() == base.tolist()
