@@ -257,6 +257,51 @@ CASES = [
         'Only "zeros" padding mode is supported for ConvTranspose2d',
     ),
     (
+        "cosine_embedding_target_dims",
+        lambda t: t.nn.functional.cosine_embedding_loss(_t(t, 4, 3, 2), _t(t, 4, 3, 2), _t(t, 4)),
+        RuntimeError,
+        "1D target tensor expects 2D input tensors, but found inputs with sizes [4, 3, 2] and "
+        "[4, 3, 2].",
+    ),
+    (
+        "cosine_embedding_0d_target",
+        lambda t: t.nn.functional.cosine_embedding_loss(_t(t, 4, 3), _t(t, 4, 3), _t(t, 1)[0]),
+        RuntimeError,
+        "0D target tensor expects 1D input tensors, but found inputs with sizes [4, 3] and [4, 3].",
+    ),
+    (
+        "cosine_embedding_multi_target",
+        lambda t: t.nn.functional.cosine_embedding_loss(_t(t, 4, 3), _t(t, 4, 3), _t(t, 4, 3)),
+        RuntimeError,
+        "0D or 1D target tensor expected, multi-target not supported",
+    ),
+    (
+        "conv_fewer_filters_than_groups",
+        lambda t: t.nn.functional.conv2d(_t(t, 1, 6, 4, 4), _t(t, 2, 2, 3, 3), groups=3),
+        RuntimeError,
+        "Given groups=3, expected weight to be at least 3 at dimension 0, but got weight of size "
+        "[2, 2, 3, 3] instead",
+    ),
+    (
+        "fold_channels",
+        lambda t: t.nn.functional.fold(_t(t, 1, 5, 9), (4, 4), 2),
+        RuntimeError,
+        "but got input.size(1)=5 and kernel_size=(2, 2).",
+    ),
+    (
+        "adaptive_avg_negative",
+        lambda t: t.nn.functional.adaptive_avg_pool2d(_t(t, 1, 1, 4, 4), (2, -1)),
+        RuntimeError,
+        "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
+        "received {2, -1}",
+    ),
+    (
+        "adaptive_max_negative",
+        lambda t: t.nn.functional.adaptive_max_pool2d(_t(t, 3, 4, 4), -1),
+        RuntimeError,
+        "Trying to create tensor with negative dimension -1: [3, -1, -1]",
+    ),
+    (
         "batchnorm_dims",
         lambda t: t.nn.BatchNorm2d(3)(_t(t, 2, 3)),
         ValueError,

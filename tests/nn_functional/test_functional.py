@@ -313,3 +313,50 @@ def test_max_pool_ties_and_nan_pick_torchs_element(torch, kwargs):
     (out_e * ember.tensor(g)).sum().backward()
     (out_t * torch.tensor(g)).sum().backward()
     assert_close(x_e.grad, x_t.grad, 1e-6, 1e-6)
+
+
+# -- activations at special points -----------------------------------------------------------
+_SPECIAL = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.9, -2.9, 3.0, -3.0, 6.0, 20.0, 1e-30, -1e4, 1e4]
+_SPECIAL += [math.inf, -math.inf, math.nan]
+_ACTIVATIONS = {
+    "relu": lambda F, x: F.relu(x),
+    "relu6": lambda F, x: F.relu6(x),
+    "leaky_relu": lambda F, x: F.leaky_relu(x, 0.2),
+    "elu": lambda F, x: F.elu(x, 0.5),
+    "selu": lambda F, x: F.selu(x),
+    "celu": lambda F, x: F.celu(x, 1.5),
+    "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
+    "silu": lambda F, x: F.silu(x),
+    "mish": lambda F, x: F.mish(x),
+    "softplus": lambda F, x: F.softplus(x, 2.0, 5.0),
+    "softsign": lambda F, x: F.softsign(x),
+    "hardtanh": lambda F, x: F.hardtanh(x, -0.5, 1.0),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x),
+    "hardswish": lambda F, x: F.hardswish(x),
+    "logsigmoid": lambda F, x: F.logsigmoid(x),
+    "threshold": lambda F, x: F.threshold(x, 0.5, 2.0),
+    "hardshrink": lambda F, x: F.hardshrink(x, 0.5),
+    "softshrink": lambda F, x: F.softshrink(x, 0.5),
+    "tanhshrink": lambda F, x: F.tanhshrink(x),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(_ACTIVATIONS))
+def test_activation_values_and_gradients_at_special_points(torch, name, dtype):
+    """Values (NaN in, NaN out) and gradients at the ends of each piece, at 0, -0 and the
+    infinities, as torch. Gradients at NaN are left out: torch's vector and scalar loops
+    disagree there."""
+    points = np.array(_SPECIAL, dtype=dtype)
+    res = []
+    for lib in (ember, torch):
+        x = lib.from_numpy(points.copy()).requires_grad_(True)
+        y = _ACTIVATIONS[name](lib.nn.functional, x)
+        y.backward(lib.ones_like(y))
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    (ye, ge), (yt, gt) = res
+    # float64 at 1e-7: torch scales hardsigmoid's float64 gradient by a float32 1/6
+    rtol, atol = (1e-4, 1e-6) if dtype == "float32" else (1e-7, 1e-12)
+    np.testing.assert_allclose(ye, yt, rtol=rtol, atol=atol, equal_nan=True)
+    finite = ~np.isnan(points)
+    np.testing.assert_allclose(ge[finite], gt[finite], rtol=rtol, atol=atol)

@@ -121,12 +121,13 @@ class Threshold(Function):
         a = x._data
         ctx.save_for_backward(x)
         ctx.th = th
-        return get_array_module(a).where(a > th, a, value).astype(a.dtype, copy=False)
+        # value where x <= threshold, else x: NaN passes through, with its gradient (as torch)
+        return get_array_module(a).where(a <= th, value, a).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * (x > ctx.th), None, None
+        return where(x <= ctx.th, g * 0, g), None, None
 
 
 class Hardsigmoid(Function):
@@ -157,7 +158,7 @@ class Hardswish(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         mid = g * (x / 3 + 0.5)
-        return where(x < -3, g * 0, where(x <= 3, mid, g))
+        return where(x <= -3, g * 0, where(x < 3, mid, g))  # torch's ends: 0 at -3, g at 3
 
 
 class Hardshrink(Function):
@@ -168,7 +169,8 @@ class Hardshrink(Function):
         a = x._data
         ctx.save_for_backward(x)
         ctx.lambd = lambd
-        return get_array_module(a).where(abs(a) > lambd, a, 0).astype(a.dtype, copy=False)
+        # 0 where |x| <= lambd, else x: NaN passes through (as torch)
+        return get_array_module(a).where(abs(a) <= lambd, 0, a).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -185,7 +187,7 @@ class Softshrink(Function):
         xp = get_array_module(a)
         ctx.save_for_backward(x)
         ctx.lambd = lambd
-        out = xp.where(a > lambd, a - lambd, xp.where(a < -lambd, a + lambd, 0))
+        out = xp.where(abs(a) <= lambd, 0, a - xp.sign(a) * lambd)  # NaN passes through
         return out.astype(a.dtype, copy=False)
 
     @staticmethod

@@ -88,15 +88,44 @@ def _crop(a, pads, sizes):
     return a[(slice(None), slice(None)) + inner]
 
 
-def _im2col(x, ksize, stride, pads, dilation, out, groups):
-    """The (G, C/G * prod(K), N * prod(L)) matrix of every window of padded ``x``."""
+def _channels_last(x, pads):
+    """``x`` (N, C, *S) zero-padded by pads and laid out (N, *Sp, C), contiguous."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
-    win = _windows(_pad_array(x, pads), ksize, stride, dilation, out)  # (N, C, *K, *L)
-    k = len(ksize)
-    order = (1,) + tuple(range(2, 2 + k)) + (0,) + tuple(range(2 + k, 2 + 2 * k))
-    cols = xp.ascontiguousarray(win.transpose(order))  # (C, *K, N, *L)
-    return cols.reshape(groups, c // groups * math.prod(ksize), n * math.prod(out))
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+    if any(lo or hi for lo, hi in pads):
+        out = xp.zeros((n,) + padded + (c,), dtype=x.dtype)
+    else:
+        out = xp.empty((n,) + padded + (c,), dtype=x.dtype)
+    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], pads))
+    out[(slice(None),) + inner] = xp.moveaxis(x, 1, -1)
+    return out
+
+
+def _im2col(x, ksize, stride, pads, dilation, out, groups):
+    """(N, G, prod(L), prod(K) * C/G): every window of padded ``x``, channels last, so that
+    the copy out of the strided view moves whole runs of a kernel row's channels."""
+    xp = get_array_module(x)
+    n, c = x.shape[:2]
+    cg = c // groups
+    xl = _channels_last(x, pads)  # (N, *Sp, C)
+    st = xl.strides
+    sp, sc = st[1:-1], st[-1]
+    shape = (n, groups) + tuple(out) + tuple(ksize) + (cg,)
+    strides = (st[0], cg * sc) + tuple(s * t for s, t in zip(sp, stride))
+    strides += tuple(s * d for s, d in zip(sp, dilation)) + (sc,)
+    win = xp.lib.stride_tricks.as_strided(xl, shape, strides, writeable=False)
+    cols = xp.ascontiguousarray(win)  # (N, G, *L, *K, Cg)
+    return cols.reshape(n, groups, math.prod(out), math.prod(ksize) * cg)
+
+
+def _weight_rows(w, groups):
+    """Weight (O, C/G, *K) as the (G, O/G, prod(K) * C/G) matrix matching ``_im2col``'s
+    columns (channels last)."""
+    xp = get_array_module(w)
+    o, cg = w.shape[:2]
+    wl = xp.moveaxis(w, 1, -1)  # (O, *K, Cg)
+    return xp.ascontiguousarray(wl).reshape(groups, o // groups, -1)
 
 
 def _to_gemm(a, groups):
@@ -105,19 +134,6 @@ def _to_gemm(a, groups):
     order = (1, 0) + tuple(range(2, a.ndim))
     m = xp.ascontiguousarray(a.transpose(order))  # (C, N, *L)
     return m.reshape(groups, a.shape[1] // groups, -1)
-
-
-def _from_gemm(m, n, out, bias):
-    """(G, Og, N * prod(L)) -> (N, G * Og, *L) contiguous, plus bias per channel."""
-    xp = get_array_module(m)
-    o = m.shape[0] * m.shape[1]
-    v = m.reshape(o, n, -1).transpose(1, 0, 2)  # (N, O, L) view
-    res = xp.empty((n, o, v.shape[2]), dtype=m.dtype)
-    if bias is None:
-        res[...] = v
-    else:
-        xp.add(v, bias.reshape(1, o, 1), out=res)
-    return res.reshape((n, o) + tuple(out))
 
 
 def _conv_out(sizes, ksize, stride, pads, dilation):
@@ -133,37 +149,55 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1) -> int:
 
 
 def _conv_array(x, w, b, stride, pads, dilation, groups):
-    """conv(x, w) + b on arrays; returns (out, cols)."""
+    """conv(x, w) + b on arrays; returns (out, cols).
+
+    out[n, g] = W_g (O/G, K*Cg) @ cols[n, g]^T (K*Cg, L): one batched matrix product whose
+    result is already in (N, O, *L) order."""
     xp = get_array_module(x)
-    ksize = w.shape[2:]
-    out = _conv_out(x.shape[2:], ksize, stride, pads, dilation)
-    cols = _im2col(x, ksize, stride, pads, dilation, out, groups)
-    w2 = w.reshape(groups, w.shape[0] // groups, -1)
-    m = xp.matmul(w2, cols)  # (G, Og, N*L)
-    return _from_gemm(m, x.shape[0], out, b), cols
+    n = x.shape[0]
+    o = w.shape[0]
+    out = _conv_out(x.shape[2:], w.shape[2:], stride, pads, dilation)
+    cols = _im2col(x, w.shape[2:], stride, pads, dilation, out, groups)  # (N, G, L, K*Cg)
+    m = xp.matmul(_weight_rows(w, groups), cols.transpose(0, 1, 3, 2))  # (N, G, Og, L)
+    res = m.reshape((n, o) + tuple(out))
+    if b is not None:
+        res += b.reshape((1, o) + (1,) * len(out))
+    return res, cols
 
 
 def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     """The adjoint of conv in its input: x (N, Cin, *L), w (Cin, Cout/G, *K) -> (N, Cout,
     *sizes)."""
     xp = get_array_module(x)
-    n = x.shape[0]
+    n, cin = x.shape[:2]
     ksize = w.shape[2:]
     k = len(ksize)
     out = x.shape[2:]
-    cout = groups * w.shape[1]
+    cout_g = w.shape[1]
+    cout = groups * cout_g
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(sizes, pads))
-    w2 = w.reshape(groups, w.shape[0] // groups, -1)  # (G, Cin/G, Cout/G * K)
-    if k == 2 and stride == (1, 1):
-        buf = _col2im_rows(x, w2, ksize, dilation, padded, groups)
+    if groups == 1 and all(s == 1 for s in stride):
+        buf = _col2im_shifted(x, w, dilation, padded)
     else:
-        x2 = _to_gemm(x, groups)  # (G, Cin/G, N*L)
-        cols = xp.matmul(w2.transpose(0, 2, 1), x2)  # (G, Cout/G * K, N*L)
-        cols = cols.reshape((cout,) + tuple(ksize) + (n,) + tuple(out))
-        order = (0, 1 + k) + tuple(range(1, 1 + k)) + tuple(range(2 + k, 2 + 2 * k))
-        buf = _col2im(cols.transpose(order), padded, stride, dilation)  # (Cout, N, *Sp)
-    view = _crop(buf, pads, sizes).transpose((1, 0) + tuple(range(2, 2 + k)))
-    res = xp.empty(view.shape, dtype=view.dtype)  # (N, Cout, *sizes), contiguous
+        # rows of window gradients, channels last: (N, G, L, K * Cout/G)
+        xg = x.reshape(n, groups, cin // groups, -1).transpose(0, 1, 3, 2)
+        wg = w.reshape((groups, cin // groups) + w.shape[1:])  # (G, Cin/G, Cout/G, *K)
+        wg = xp.ascontiguousarray(xp.moveaxis(wg, 2, -1)).reshape(groups, cin // groups, -1)
+        dcols = xp.matmul(xg, wg)
+        dcols = dcols.reshape((n, groups) + tuple(out) + tuple(ksize) + (cout_g,))
+        buf = xp.zeros((n,) + padded + (groups, cout_g), dtype=dcols.dtype)
+        lead = (slice(None),) * (2 + k)  # N, G, *L
+        for offs in np.ndindex(*ksize):
+            region = tuple(
+                slice(o * d, o * d + s * (m - 1) + 1, s)
+                for o, d, s, m in zip(offs, dilation, stride, out)
+            )
+            part = dcols[lead + offs]  # (N, G, *L, Cout/G)
+            buf[(slice(None),) + region] += xp.moveaxis(part, 1, -2)
+        buf = buf.reshape((n,) + padded + (cout,))
+    inner = tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))
+    view = xp.moveaxis(buf[(slice(None),) + inner], -1, 1)  # (N, Cout, *sizes)
+    res = xp.empty(view.shape, dtype=view.dtype)
     if b is None:
         res[...] = view
     else:
@@ -171,37 +205,48 @@ def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     return res
 
 
-def _col2im_rows(x, w2, ksize, dilation, padded, groups):
-    """``_col2im`` of the columns w2^T x for a 2-D, stride-1 convolution, with long inner
-    loops: each output row of x is widened to the padded width with zeros, so that a kernel
-    offset (i, j) shifts a whole image's rows by the flat amount i * d_h * Wp + j * d_w, and
-    the zeros land harmlessly past the row ends. Returns (Cout, N, Hp, Wp)."""
+def _col2im_shifted(x, w, dilation, padded):
+    """The adjoint of a stride-1, one-group convolution, channels last: (N, *Sp, Cout).
+
+    x (N, Cin, *L) is laid out (N, L0, Sp1, ..., C) with the trailing dims widened to the
+    padded sizes (zeros past their ends), so that a kernel offset moves a whole sample by one
+    flat amount. Each offset is then one matrix product (rows x Cin) @ (Cin, Cout) added into
+    the buffer at its shift: long contiguous loops, and a small product output."""
     xp = get_array_module(x)
-    n, cin, lh, lw = x.shape
-    hp, wp = padded
-    wide = xp.zeros((cin, n, lh, wp), dtype=x.dtype)
-    wide[..., :lw] = x.transpose(1, 0, 2, 3)
-    cols = xp.matmul(w2.transpose(0, 2, 1), wide.reshape(groups, cin // groups, -1))
-    cout = cols.shape[0] * cols.shape[1] // (ksize[0] * ksize[1])
-    cols = cols.reshape(cout, ksize[0], ksize[1], n, lh * wp)
-    slack = (ksize[1] - 1) * dilation[1]
-    buf = xp.zeros((cout, n, hp * wp + slack), dtype=x.dtype)
-    for i in range(ksize[0]):
-        for j in range(ksize[1]):
-            o = i * dilation[0] * wp + j * dilation[1]
-            buf[:, :, o : o + lh * wp] += cols[:, i, j]
-    return buf[:, :, : hp * wp].reshape(cout, n, hp, wp)
+    n, cin = x.shape[:2]
+    out = x.shape[2:]
+    ksize = w.shape[2:]
+    cout = w.shape[1]
+    grid = (out[0],) + tuple(padded[1:])
+    wide = xp.zeros((n,) + grid + (cin,), dtype=x.dtype)
+    wide[(slice(None),) + tuple(slice(0, m) for m in out)] = xp.moveaxis(x, 1, -1)
+    rows = wide.reshape(-1, cin)
+    flat = [math.prod(padded[i + 1 :]) for i in range(len(padded))]
+    span = math.prod(grid)
+    total = math.prod(padded)
+    slack = sum((kk - 1) * d * f for kk, d, f in zip(ksize[1:], dilation[1:], flat[1:]))
+    buf = xp.zeros((n, total + slack, cout), dtype=x.dtype)
+    tmp = xp.empty((rows.shape[0], cout), dtype=x.dtype)
+    wk = xp.moveaxis(w, (0, 1), (-2, -1))  # (*K, Cin, Cout)
+    for offs in np.ndindex(*ksize):
+        xp.matmul(rows, wk[offs], out=tmp)
+        at = sum(o * d * f for o, d, f in zip(offs, dilation, flat))
+        buf[:, at : at + span] += tmp.reshape(n, span, cout)
+    return buf[:, :total].reshape((n,) + tuple(padded) + (cout,))
 
 
 def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
-    """The gradient of conv in its weight: sum over batch and positions of g times windows."""
+    """The gradient of conv in its weight: sum over batch and positions of g times windows,
+    one matrix product (G, O/G, N*L) @ (G, N*L, K*Cg)."""
     xp = get_array_module(g)
     if cols is None:
         cols = _im2col(x, ksize, stride, pads, dilation, g.shape[2:], groups)
     g2 = _to_gemm(g, groups)  # (G, Og, N*L)
-    gw = xp.matmul(g2, cols.transpose(0, 2, 1))  # (G, Og, Cg*K)
-    c = x.shape[1]
-    return gw.reshape((g.shape[1], c // groups) + tuple(ksize))
+    c2 = cols.transpose(1, 0, 2, 3).reshape(groups, -1, cols.shape[3])  # a view for one group
+    gw = xp.matmul(g2, c2)  # (G, Og, K*Cg)
+    cg = x.shape[1] // groups
+    gw = gw.reshape((g.shape[1],) + tuple(ksize) + (cg,))
+    return xp.ascontiguousarray(xp.moveaxis(gw, -1, 1))  # (O, Cg, *K)
 
 
 # -- Functions ---------------------------------------------------------------------------------
@@ -362,7 +407,12 @@ def _check_conv(name, x, w, b, k, groups, transposed):
     ws = w._data.shape
     c = x._data.shape[-k - 1]
     batched_shape = x._data.shape if nd == k + 2 else (1,) + x._data.shape
-    if ws[0] % groups:
+    if ws[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+            f"but got weight of size {_shape_str(ws)} instead"
+        )
+    if ws[0] % groups:  # torch's message has the doubled brackets
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0,"
             f" but got weight of size [{_shape_str(ws)}] instead"
@@ -592,7 +642,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
         raise RuntimeError(
             "Expected size of input's dimension 1 to be divisible by the product of "
             f"kernel_size, but got input.size(1)={g._data.shape[1]} and kernel_size=("
-            f"{ksize[0]}, {ksize[1]})"
+            f"{ksize[0]}, {ksize[1]})."
         )
     out = _conv_out(sizes, ksize, st, pads, dil)
     if math.prod(out) != g._data.shape[2]:

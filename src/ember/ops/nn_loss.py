@@ -18,6 +18,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..backend import get_array_module
+from ..dtypes import promote_types
 from ..tensor import Tensor
 from .arith import where
 from .inplace import type_word
@@ -112,6 +113,9 @@ def _check_same_size(name: str, input: Tensor, target: Tensor) -> None:
 
 def _arrays(x: Tensor, t: Tensor):
     xa, ta = x._data, t._data
+    if xa.dtype != ta.dtype:  # torch's promotion (float32 with int64 stays float32)
+        dt = promote_types(x.dtype, t.dtype).np
+        xa, ta = xa.astype(dt, copy=False), ta.astype(dt, copy=False)
     if xa.shape != ta.shape:
         xa, ta = np.broadcast_arrays(xa, ta) if isinstance(xa, np.ndarray) else (xa, ta)
     return xa, ta
@@ -521,10 +525,9 @@ def cross_entropy(
     probs = target._data.dtype.kind == "f" and target._data.shape == input._data.shape
     if probs and ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
-    if probs and input._data.dtype != target._data.dtype:
-        raise RuntimeError(
-            f"expected scalar type {type_word(input.dtype)} but found {type_word(target.dtype)}"
-        )
+    if probs and input._data.dtype != target._data.dtype:  # promoted as in torch
+        dt = promote_types(input.dtype, target.dtype)
+        input, target = input.to(dt), target.to(dt)
     _, squeezed = _class_layout("cross_entropy", input, target, weight, probs)
     if not probs:
         _check_targets(input, target, ignore_index, squeezed)
@@ -796,9 +799,12 @@ def cosine_embedding_loss(
             "cosine_embedding_loss : All input tensors should have same dimension but got "
             f"sizes: input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} "
         )
-    if target.dim() != nd - 1 or nd not in (1, 2):
+    td = target.dim()
+    if td > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if nd != td + 1:
         raise RuntimeError(
-            f"{nd - 1}D target tensor expects {nd}D input tensors, but found inputs with sizes "
+            f"{td}D target tensor expects {td + 1}D input tensors, but found inputs with sizes "
             f"{list(input1.shape)} and {list(input2.shape)}."
         )
     dim = nd - 1

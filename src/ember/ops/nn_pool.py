@@ -513,7 +513,17 @@ def _adaptive_sizes(fn: str, x: Tensor, output_size, k: int) -> tuple:
     else:
         sizes = (output_size,) * k
     in_sizes = x._data.shape[-k:]
-    return tuple(n if s is None else int(s) for s, n in zip(sizes, in_sizes))
+    sizes = tuple(n if s is None else int(s) for s, n in zip(sizes, in_sizes))
+    if any(s < 0 for s in sizes):
+        if fn.startswith("adaptive_avg"):
+            raise RuntimeError(
+                f"{fn}: elements of output_size must be greater than or equal to 0 but received "
+                f"{{{', '.join(map(str, sizes))}}}"
+            )
+        shape = list(x._data.shape[:-k]) + list(sizes)
+        neg = next(s for s in sizes if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {shape}")
+    return sizes
 
 
 def _adaptive_check(fn, x, k):
