@@ -412,3 +412,53 @@ def test_mse_broadcast_warning_points_at_caller():
     with pytest.warns(UserWarning, match=r"target size \(ember.Size\(\[5\]\)\)") as record:
         F.mse_loss(ember.randn(5, 1), ember.randn(5))
     assert record[0].filename == __file__
+
+
+def _ints(lib, *shape):
+    return lib.ones(*shape, dtype=lib.int64)
+
+
+# integer inputs: torch refuses them with its kernel's name (or keeps the dtype: hardtanh)
+INT_INPUTS = {
+    "leaky_relu": lambda t: t.nn.functional.leaky_relu(_ints(t, 3)),
+    "elu": lambda t: t.nn.functional.elu(_ints(t, 3)),
+    "selu": lambda t: t.nn.functional.selu(_ints(t, 3)),
+    "celu": lambda t: t.nn.functional.celu(_ints(t, 3)),
+    "silu": lambda t: t.nn.functional.silu(_ints(t, 3)),
+    "mish": lambda t: t.nn.functional.mish(_ints(t, 3)),
+    "softplus": lambda t: t.nn.functional.softplus(_ints(t, 3)),
+    "hardsigmoid": lambda t: t.nn.functional.hardsigmoid(_ints(t, 3)),
+    "hardswish": lambda t: t.nn.functional.hardswish(_ints(t, 3)),
+    "logsigmoid": lambda t: t.nn.functional.logsigmoid(_ints(t, 3)),
+    "hardshrink": lambda t: t.nn.functional.hardshrink(_ints(t, 3)),
+    "softshrink": lambda t: t.nn.functional.softshrink(_ints(t, 3)),
+    "glu": lambda t: t.nn.functional.glu(_ints(t, 4)),
+    "prelu": lambda t: t.nn.functional.prelu(_ints(t, 3), _ints(t, 1)),
+    "hardtanh": lambda t: t.nn.functional.hardtanh(t.tensor([-3, 0, 3])),
+    "relu6": lambda t: t.nn.functional.relu6(t.tensor([-3, 0, 9])),
+    "dropout": lambda t: t.nn.functional.dropout(_ints(t, 3), 0.5),
+    "dropout_bool": lambda t: t.nn.functional.dropout(t.tensor([True]), 0.5),
+    "dropout2d": lambda t: t.nn.functional.dropout2d(_ints(t, 1, 2, 2, 2), 0.5),
+    "batch_norm": lambda t: t.nn.functional.batch_norm(_ints(t, 3, 2), None, None, training=True),
+    "layer_norm": lambda t: t.nn.functional.layer_norm(_ints(t, 3, 2), (2,)),
+    "group_norm": lambda t: t.nn.functional.group_norm(_ints(t, 3, 2), 1),
+    "rms_norm": lambda t: t.nn.functional.rms_norm(_ints(t, 3, 2), (2,)),
+    "mse_loss": lambda t: t.nn.functional.mse_loss(_ints(t, 2, 3), _ints(t, 2, 3)),
+    "smooth_l1_loss": lambda t: t.nn.functional.smooth_l1_loss(_ints(t, 2, 3), _ints(t, 2, 3)),
+    "huber_loss": lambda t: t.nn.functional.huber_loss(_ints(t, 2, 3), _ints(t, 2, 3)),
+    "cross_entropy": lambda t: t.nn.functional.cross_entropy(_ints(t, 2, 3), t.tensor([0, 1])),
+    "cross_entropy_3d": lambda t: t.nn.functional.cross_entropy(_ints(t, 2, 3, 4), _ints(t, 2, 4)),
+    "nll_loss": lambda t: t.nn.functional.nll_loss(_ints(t, 2, 3), t.tensor([0, 1])),
+}
+
+
+@pytest.mark.parametrize("fn", list(INT_INPUTS.values()), ids=list(INT_INPUTS))
+def test_integer_inputs_as_torch(torch, fn):
+    def run(lib):
+        try:
+            out = fn(lib)
+        except Exception as exc:  # noqa: BLE001
+            return type(exc).__name__, str(exc)
+        return str(out.dtype).split(".")[-1], out.tolist()
+
+    assert run(ember) == run(torch)

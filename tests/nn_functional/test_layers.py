@@ -18,6 +18,11 @@ LAYERS = [
     # -- convolution
     ("Conv1d", lambda nn: nn.Conv1d(3, 4, 3), [(X, (2, 3, 9))]),
     ("Conv1d_args", lambda nn: nn.Conv1d(4, 6, 3, 2, 1, 2, groups=2), [(X, (2, 4, 9))]),
+    (
+        "Conv1d_reflect",
+        lambda nn: nn.Conv1d(2, 3, 3, padding=2, padding_mode="reflect"),
+        [(X, (2, 2, 6))],
+    ),
     ("Conv2d", lambda nn: nn.Conv2d(3, 4, 3), [(X, (2, 3, 7, 6))]),
     ("Conv2d_pad", lambda nn: nn.Conv2d(2, 3, (3, 2), stride=2, padding=1), [(X, (2, 2, 7, 6))]),
     ("Conv2d_same", lambda nn: nn.Conv2d(2, 3, 3, padding="same", bias=False), [(X, (2, 2, 5, 5))]),

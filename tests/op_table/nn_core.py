@@ -56,6 +56,14 @@ ROWS = [
         gradcheck=False,  # by design not the true derivative (padding row, frequency scale)
     ),
     Op(
+        "embedding_max_norm",
+        lambda t, i, w: _F(t).embedding(i, w * 2, max_norm=1.5, norm_type=3.0),
+        [((2, 3), (6, 4)), ((5,), (6, 2))],
+        inputs={0: _indices(6)},
+        noncontig=False,
+        gradcheck=False,  # the renorm is done without autograd, as in torch
+    ),
+    Op(
         "one_hot",
         lambda t, i: _F(t).one_hot(i, 7),
         [((3, 2),), ((4,),)],
@@ -72,6 +80,7 @@ ROWS = [
         random=True,
         grad=False,
     ),
+    Op("dropout2d_eval", lambda t, x: _F(t).dropout2d(x, 0.3, training=False), [((2, 3, 2, 2),)]),
     Op(
         "alpha_dropout_train",
         lambda t, x: _F(t).alpha_dropout(x, 0.3, training=True),

@@ -348,6 +348,11 @@ MISC = [
     ),
     Op("pad_circular1d", lambda t, x: F(t).pad(x, (4, 0), mode="circular"), [((2, 4),)]),
     Op(
+        "pad_circular_crop",
+        lambda t, x: F(t).pad(x, (-1, 2, 2, -1), mode="circular"),
+        [((1, 2, 3, 4),)],
+    ),
+    Op(
         "interpolate_nearest",
         lambda t, x: F(t).interpolate(x, scale_factor=2),
         [((1, 2, 3, 4),), ((2, 3, 5),)],
@@ -459,7 +464,12 @@ for _red in ("mean", "sum", "none"):
         Op(
             f"cross_entropy_{_red}",
             lambda t, x, y, r=_red: F(t).cross_entropy(x, y, reduction=r),
-            [((4, 3), (4,)), ((2, 3, 2, 2), (2, 2, 2)), ((3,), ())],
+            [
+                ((4, 3), (4,)),
+                ((2, 3, 2, 2), (2, 2, 2)),
+                ((3,), ()),
+                ((2, 3, 2, 1, 2), (2, 2, 1, 2)),
+            ],
             inputs={1: classes(3)},
             noncontig=False,
         ),

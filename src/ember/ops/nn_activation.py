@@ -89,7 +89,8 @@ class Hardtanh(Function):
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
-        return get_array_module(x._data).clip(x._data, lo, hi)
+        a = x._data
+        return get_array_module(a).clip(a, lo, hi).astype(a.dtype, copy=False)  # ints stay
 
     @staticmethod
     def backward(ctx, g):
@@ -503,6 +504,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, else negative_slope * x."""
+    _float_only("leaky_relu_cpu", input)
     return _inplace_or(input, inplace, LeakyRelu.apply, negative_slope)
 
 
@@ -512,6 +514,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else alpha * (exp(x) - 1)."""
+    _float_only("elu_cpu", input)
     return _inplace_or(input, inplace, Elu.apply, alpha, 1.0, 1.0)
 
 
@@ -521,6 +524,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with alpha = 1.6733 and scale = 1.0507 (self-normalizing)."""
+    _float_only("elu_cpu", input)
     return _inplace_or(input, inplace, Elu.apply, _SELU_ALPHA, _SELU_SCALE, 1.0)
 
 
@@ -532,6 +536,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _float_only("elu_cpu", input)
     return _inplace_or(input, inplace, Celu.apply, alpha, 1.0, 1.0 / alpha)
 
 
@@ -550,16 +555,19 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """silu(x) = x * sigmoid(x) (swish)."""
+    _float_only("silu_cpu", input)
     return _inplace_or(input, inplace, Silu.apply)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """mish(x) = x * tanh(softplus(x))."""
+    _float_only("mish_cpu", input)
     return _inplace_or(input, inplace, Mish.apply)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """1/beta * log(1 + exp(beta * x)), and x itself where beta * x > threshold."""
+    _float_only("softplus_cpu", input)
     return Softplus.apply(input, beta, threshold)
 
 
@@ -570,11 +578,13 @@ def softsign(input: Tensor) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6."""
+    _float_only("hardsigmoid_cpu", input)
     return _inplace_or(input, inplace, Hardsigmoid.apply)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6."""
+    _float_only("hardswish_cpu", input)
     return _inplace_or(input, inplace, Hardswish.apply)
 
 
@@ -590,6 +600,7 @@ def tanh(input: Tensor) -> Tensor:
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), finite for any x."""
+    _float_only("log_sigmoid_cpu", input)
     return LogSigmoid.apply(input)
 
 
@@ -602,6 +613,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     n = input._data.shape[d]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
+    _float_only("glu_cpu", input)
     return Glu.apply(input, d)
 
 
@@ -619,6 +631,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                 f"= {nw} and channel size = {channels}."
             )
         wshape = (1, nw) + (1,) * (nd - 2)
+    _float_only("prelu_cpu", input)
     return Prelu.apply(input, weight, wshape)
 
 
@@ -638,6 +651,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0."""
+    _float_only("hardshrink_cpu", input)
     return Hardshrink.apply(input, lambd)
 
 
@@ -651,4 +665,5 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
             f"lambda must be in range [0, {top}] for input dtype {type_word(input.dtype)}, "
             f"but found {lambd:g}"
         )
+    _float_only("softshrink_check", input)
     return Softshrink.apply(input, lambd)

@@ -72,6 +72,12 @@ def _scaled_mask(input: Tensor, p: float, shape, generator):
     x = input._data
     if p == 1.0:
         return get_array_module(x).zeros(shape, dtype=x.dtype)
+    if x.dtype.kind != "f":  # torch scales by a float in place
+        from .inplace import type_word
+
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {type_word(input.dtype)}"
+        )
     mask = _keep_mask(x, p, shape, generator)
     mask *= x.dtype.type(1.0 / (1.0 - p))
     return mask

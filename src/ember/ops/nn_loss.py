@@ -22,6 +22,7 @@ from ..dtypes import promote_types
 from ..tensor import Tensor
 from .arith import where
 from .inplace import type_word
+from .nn_activation import _float_only
 
 __all__ = [
     "mse_loss",
@@ -109,6 +110,12 @@ def _check_same_size(name: str, input: Tensor, target: Tensor) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _float_result(kernel: str, x: Tensor, t: Tensor) -> None:
+    """torch's error for a loss between two integer tensors."""
+    if x._data.dtype.kind != "f" and t._data.dtype.kind != "f":
+        _float_only(kernel, x)
 
 
 def _arrays(x: Tensor, t: Tensor):
@@ -216,6 +223,7 @@ def mse_loss(
     scales each element; its 'mean' divides by weight.sum()."""
     _check_same_size("mse_loss", input, target)
     reduction = _reduction(size_average, reduce, reduction)
+    _float_result("mse_cpu", input, target)
     if weight is not None:
         return _weighted((input - target) ** 2, weight, input, reduction, True)
     return MseLoss.apply(input, target, reduction)
@@ -249,6 +257,7 @@ def smooth_l1_loss(
     """0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - 0.5 beta; reduced."""
     _check_same_size("smooth_l1_loss", input, target)
     reduction = _reduction(size_average, reduce, reduction)
+    _float_result("smooth_l1_cpu", input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     return SmoothL1Loss.apply(input, target, reduction, float(beta))
@@ -264,6 +273,7 @@ def huber_loss(
     """0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - 0.5 delta); reduced."""
     _check_same_size("huber_loss", input, target)
     reduction = _reduction(None, None, reduction)
+    _float_result("huber_cpu", input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
@@ -528,6 +538,7 @@ def cross_entropy(
     if probs and input._data.dtype != target._data.dtype:  # promoted as in torch
         dt = promote_types(input.dtype, target.dtype)
         input, target = input.to(dt), target.to(dt)
+    _float_only(f"log_softmax{'_lastdim' if input.dim() <= 2 else ''}_kernel_impl", input)
     _, squeezed = _class_layout("cross_entropy", input, target, weight, probs)
     if not probs:
         _check_targets(input, target, ignore_index, squeezed)
@@ -548,6 +559,7 @@ def nll_loss(
     """Negative log likelihood: -weight[t] * input[t] for each sample (input holds
     log-probabilities over dim 1). Shapes and reduction as in ``cross_entropy``."""
     reduction = _reduction(size_average, reduce, reduction)
+    _float_only("nll_loss_out_frame", input)
     _, squeezed = _class_layout("nll_loss", input, target, weight, False)
     _check_targets(input, target, ignore_index, squeezed)
     x, t = _batched(input, target, squeezed)

@@ -145,15 +145,16 @@ class _IndexFold(Function):
 
 
 def _pad_index(mode: str, n: int, lo: int, hi: int):
+    interior = (max(lo, 0), max(-lo, 0), n - max(-lo, 0) - max(-hi, 0))
     j = np.arange(-lo, n + hi)
     if mode == "reflect":
         j = np.abs(j)
         j = np.where(j >= n, 2 * (n - 1) - j, j)
     elif mode == "replicate":
         j = np.clip(j, 0, n - 1)
-    else:
-        j = np.mod(j, n)
-    interior = (max(lo, 0), max(-lo, 0), n - max(-lo, 0) - max(-hi, 0))
+    else:  # wrap around what a negative pad leaves of the input, as torch
+        _, start, length = interior
+        j = start + np.mod(j - start, length)
     return j, interior
 
 
@@ -203,7 +204,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
                 f"input dimension, but got: padding ({lo}, {hi}) at dimension {dim} of input "
                 f"[{', '.join(map(str, shape))}]"
             )
-        if mode == "circular" and (lo > n or hi > n):
+        kept = n - max(-lo, 0) - max(-hi, 0)
+        if mode == "circular" and (lo > kept or hi > kept):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if n + lo + hi < 0 or (n == 0 and lo + hi > 0):
             raise RuntimeError(

@@ -18,6 +18,7 @@ from ..autograd.grad_mode import STATE
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .inplace import bump_version
+from .nn_activation import _float_only
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "rms_norm", "normalize", "instance_norm"]
 
@@ -133,6 +134,7 @@ def batch_norm(
     a = input._data
     if a.ndim < 2:
         raise ValueError(f"expected 2D or 3D input (got {a.ndim}D input)")
+    _float_only("batch_norm", input)
     c = a.shape[1]
     if training:
         n = a.size // c if c else 0
@@ -257,6 +259,7 @@ def layer_norm(
     last dims given by ``normalized_shape``. Shapes: input (*, *normalized_shape)."""
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, weight, bias)
+    _float_only("LayerNormKernelImpl", input)
     return LayerNorm.apply(input, weight, bias, len(shape), eps)
 
 
@@ -333,6 +336,7 @@ def group_norm(
                 f"input, but got {name} of shape {_shape_list(t._data.shape)} and input of "
                 f"shape {_shape_list(a.shape)}"
             )
+    _float_only("GroupNormKernelImpl", input)
     return GroupNorm.apply(input, weight, bias, int(num_groups), eps)
 
 
@@ -383,8 +387,9 @@ def rms_norm(
     ``eps`` defaults to the machine epsilon of the input's dtype."""
     shape = _normalized_shape(normalized_shape)
     _check_normalized(input, shape, weight, None)
+    _float_only("rms_norm", input)
     if eps is None:
-        eps = float(np.finfo(input._data.dtype).eps) if input._data.dtype.kind == "f" else 1e-7
+        eps = float(np.finfo(input._data.dtype).eps)
     return RmsNorm.apply(input, weight, len(shape), eps)
 
 
