@@ -58,3 +58,27 @@ def as_array(value):
     if isinstance(value, np.generic):
         return np.asarray(value)
     return value
+
+
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def fill_where(mask, value, a):
+    """``a`` with ``value`` (a number) where ``mask`` is True: ``where(mask, value, a)``.
+
+    For same-shape float and integer arrays this selects through the unsigned-integer view of
+    the bits, ``bits(a) * ~mask + bits(value) * mask``, which is exact (one term is always
+    zero, so NaN, infinities and -0.0 pass untouched) and branch-free: NumPy's ``where`` with a
+    random mask runs about ten times slower on the CPU.
+    """
+    xp = get_array_module(a, mask)
+    uint = _UINT.get(a.dtype.itemsize)
+    if uint is None or a.dtype.kind not in "fiu" or mask.shape != a.shape:
+        return xp.where(mask, xp.asarray(value, dtype=a.dtype), a)
+    out = xp.empty(a.shape, dtype=a.dtype)
+    bits = out.view(uint)
+    xp.multiply(a.view(uint), ~mask, out=bits)
+    fill = np.asarray(value, dtype=a.dtype).view(uint)
+    if fill:
+        bits += mask * fill
+    return out

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import as_array, get_array_module, to_numpy
+from ..backend import as_array, fill_where, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._args import wrap_dim
 from .inplace import apply_inplace, bump_version, check_inplace, type_word, write_into
@@ -890,6 +890,8 @@ class MaskedFill(Function):
         xp = get_array_module(a)
         broadcast_shape(m.shape, a.shape)  # torch's error (the mask as tensor a)
         ctx.save_for_backward(mask)
+        if m.dtype == np.bool_ and not isinstance(v, np.ndarray):
+            return fill_where(m, v, a)
         return xp.where(m, xp.asarray(v, dtype=a.dtype), a)
 
     @staticmethod

@@ -1,0 +1,35 @@
+"""Array kernels with fast paths that must give exactly what their plain NumPy forms give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ember.backend import fill_where
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float16, np.float32, np.float64, np.int8, np.int32, np.int64, np.uint8]
+)
+def test_fill_where_is_bitwise_numpy_where(dtype):
+    rng = np.random.default_rng(0)
+    a = (rng.standard_normal((6, 7)) * 50).astype(dtype)
+    if a.dtype.kind == "f":
+        a[0, :4] = [np.nan, -np.inf, np.inf, -0.0]
+    mask = rng.random(a.shape) > 0.5
+    mask[0, :4] = False  # the special values are kept, bit for bit
+    values = [0, 3, -2.5, -0.0, np.nan] if a.dtype.kind == "f" else [0, 3, 7]
+    for v in values:
+        for m, x in ((mask, a), (mask.T, a.T)):  # contiguous and transposed
+            got = fill_where(m, v, x)
+            want = np.where(m, np.asarray(v, dtype=dtype), x)
+            assert got.dtype == want.dtype and got.shape == want.shape
+            assert np.array_equal(got.view(np.uint8), np.ascontiguousarray(want).view(np.uint8))
+
+
+def test_fill_where_broadcast_mask_and_bool_arrays_fall_back():
+    a = np.arange(6.0).reshape(2, 3)
+    m = np.array([True, False, True])
+    np.testing.assert_array_equal(fill_where(m, -1.0, a), [[-1, 1, -1], [-1, 4, -1]])
+    b = np.array([True, False])
+    np.testing.assert_array_equal(fill_where(np.array([False, True]), True, b), [True, True])
