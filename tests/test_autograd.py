@@ -422,3 +422,17 @@ def test_values_and_gradients_at_special_points_match_torch(torch, name, fn, ari
         bad = np.nonzero(~same)[0][:4]
         points = [tuple(float(arr[i]) for arr in arrays) for i in bad]
         assert same.all(), f"{'value' if k == 0 else f'grad {k}'} at {points}: {a[bad]} {b[bad]}"
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_hooks_run_in_the_grad_mode_of_the_backward_pass(create_graph):
+    # torch's engine sets grad mode to create_graph for the whole pass, hooks included
+    seen = []
+    a = ember.randn(3, requires_grad=True)
+    b = a * 2
+    b.register_hook(lambda g: seen.append(ember.is_grad_enabled()))
+    a.register_hook(lambda g: seen.append(ember.is_grad_enabled()))
+    b.grad_fn.register_hook(lambda gi, go: seen.append(ember.is_grad_enabled()))
+    ember.autograd.grad(b.sum(), a, create_graph=create_graph)
+    assert seen == [create_graph] * 3
+    assert ember.is_grad_enabled()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ember.backend import fill_where
+from ember.backend import broadcast_to, fill_where
 
 
 @pytest.mark.parametrize(
@@ -13,7 +13,7 @@ from ember.backend import fill_where
 )
 def test_fill_where_is_bitwise_numpy_where(dtype):
     rng = np.random.default_rng(0)
-    a = (rng.standard_normal((6, 7)) * 50).astype(dtype)
+    a = (rng.standard_normal((64, 70)) * 50).astype(dtype)  # past the small-array cut-off
     if a.dtype.kind == "f":
         a[0, :4] = [np.nan, -np.inf, np.inf, -0.0]
     mask = rng.random(a.shape) > 0.5
@@ -24,7 +24,18 @@ def test_fill_where_is_bitwise_numpy_where(dtype):
             got = fill_where(m, v, x)
             want = np.where(m, np.asarray(v, dtype=dtype), x)
             assert got.dtype == want.dtype and got.shape == want.shape
-            assert np.array_equal(got.view(np.uint8), np.ascontiguousarray(want).view(np.uint8))
+            got, want = np.ascontiguousarray(got), np.ascontiguousarray(want)
+            assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+def test_broadcast_to_is_a_read_only_broadcast():
+    a = np.arange(6.0).reshape(2, 1, 3)
+    for shape in [(2, 4, 3), (5, 2, 4, 3), (2, 1, 3)]:
+        v = broadcast_to(a, shape)
+        np.testing.assert_array_equal(v, np.broadcast_to(a, shape))
+        assert not v.flags.writeable
+    v = broadcast_to(a.transpose(2, 1, 0), (4, 3, 1, 2))  # not contiguous: NumPy's own
+    np.testing.assert_array_equal(v, np.broadcast_to(a.transpose(2, 1, 0), (4, 3, 1, 2)))
 
 
 def test_fill_where_broadcast_mask_and_bool_arrays_fall_back():

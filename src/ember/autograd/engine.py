@@ -13,6 +13,7 @@ inputs instead. Both go through ``execute``:
 
 from __future__ import annotations
 
+from ..backend import get_array_module
 from .grad_mode import STATE
 
 __all__ = ["backward", "grad", "execute"]
@@ -41,8 +42,6 @@ class Anomaly:
 
 
 def _make_root_grads(tensors, grad_tensors, create_graph):
-    from ..ops.creation import ones_like_array
-
     out = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if g is None:
@@ -52,7 +51,8 @@ def _make_root_grads(tensors, grad_tensors, create_graph):
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
-            out.append(Tensor._make(ones_like_array(t._data), False, None))
+            a = t._data
+            out.append(Tensor._make(get_array_module(a).ones(a.shape, dtype=a.dtype), False, None))
             continue
         if not isinstance(g, Tensor):
             from ..ops.creation import tensor as make_tensor
@@ -73,7 +73,7 @@ def _make_root_grads(tensors, grad_tensors, create_graph):
 
 
 def _sum_to_shape(g, shape, node, index):
-    from ..ops.reduction import sum_to_size
+    from ..ops.reduction import sum_to_shape_array, sum_to_size
 
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
@@ -82,7 +82,13 @@ def _sum_to_shape(g, shape, node, index):
             f"Function {node.name()} returned an invalid gradient at index {index} - got "
             f"{list(gshape)} but expected shape compatible with {list(shape)}"
         )
+    if not STATE.enabled:  # no graph of the backward: sum the array
+        return Tensor._make(sum_to_shape_array(g._data, shape), False, None)
     return sum_to_size(g, shape)
+
+
+def _cast(g, dtype):
+    return Tensor._make(g._data.astype(dtype), False, None)
 
 
 def _run_leaf_hooks(leaf, g):
@@ -176,7 +182,7 @@ def _materialize(node, grads):
 
 
 def _collect(root_nodes):
-    """Every node reachable from ``root_nodes``, and the edges between them."""
+    """Every node reachable from ``root_nodes``, in discovery order."""
     seen = set(root_nodes)
     stack = list(root_nodes)
     order = []
@@ -184,7 +190,7 @@ def _collect(root_nodes):
         node = stack.pop()
         order.append(node)
         for edge in node._next:
-            if edge is None:
+            if not edge:
                 continue
             tgt = edge[0]
             if isinstance(tgt, Tensor) or tgt in seen:
@@ -192,6 +198,32 @@ def _collect(root_nodes):
             seen.add(tgt)
             stack.append(tgt)
     return order
+
+
+def _count_edges(root_nodes, leaves):
+    """One walk of the graph: the number of edges into each node reachable from
+    ``root_nodes``, and (in ``leaves``: id -> [leaf, gradient, edges]) into each leaf."""
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    deps = {}
+    while stack:
+        node = stack.pop()
+        for edge in node._next:
+            if not edge:
+                continue
+            tgt = edge[0]
+            if isinstance(tgt, Tensor):
+                entry = leaves.get(id(tgt))
+                if entry is None:
+                    leaves[id(tgt)] = [tgt, None, 1]
+                else:
+                    entry[2] += 1
+                continue
+            deps[tgt] = deps.get(tgt, 0) + 1
+            if tgt not in seen:
+                seen.add(tgt)
+                stack.append(tgt)
+    return deps
 
 
 def _needed(order, leaf_targets, node_targets):
@@ -210,7 +242,7 @@ def _needed(order, leaf_targets, node_targets):
                 changed = True
                 continue
             for edge in node._next:
-                if edge is None:
+                if not edge:
                     continue
                 tgt = edge[0]
                 if (isinstance(tgt, Tensor) and id(tgt) in leaf_targets) or tgt in needed:
@@ -218,6 +250,51 @@ def _needed(order, leaf_targets, node_targets):
                     changed = True
                     break
     return needed
+
+
+def _count_needed(order, needed, leaves, leaf_targets):
+    """``_count_edges`` for ``autograd.grad``: only needed nodes, only captured leaves."""
+    deps = {}
+    for node in order:
+        if node not in needed:
+            continue
+        for edge in node._next:
+            if not edge:
+                continue
+            tgt = edge[0]
+            if isinstance(tgt, Tensor):
+                if id(tgt) not in leaf_targets:
+                    continue
+                entry = leaves.get(id(tgt))
+                if entry is None:
+                    leaves[id(tgt)] = [tgt, None, 1]
+                else:
+                    entry[2] += 1
+            else:
+                deps[tgt] = deps.get(tgt, 0) + 1
+    return deps
+
+
+def _all_none(grads) -> bool:
+    for g in grads:  # by identity: list.count would compare tensors with None
+        if g is not None:
+            return False
+    return True
+
+
+def _deliver_leaf(entry, create_graph, handed, captured, leaf_targets):
+    """A leaf's summed gradient, once every edge into it has delivered: into ``.grad``, or
+    into ``captured`` for ``autograd.grad``."""
+    leaf, g = entry[0], entry[1]
+    if g is None:
+        return
+    if leaf_targets is None:
+        _accumulate_leaf(leaf, g, create_graph, handed)
+        return
+    if leaf._hooks:
+        g = _run_leaf_hooks(leaf, g)
+    for j in leaf_targets.get(id(leaf), ()):
+        captured[j] = g if captured[j] is None else captured[j] + g
 
 
 def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=False):
@@ -228,13 +305,15 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
     ``.grad`` is touched unless ``accumulate`` (``backward(inputs=...)``).
 
     A leaf's gradient is summed over every path before its hooks run and it reaches ``.grad``
-    (so a hook sees the whole gradient once), as torch's AccumulateGrad node does.
+    (so a hook sees the whole gradient once), as torch's AccumulateGrad node does. The whole
+    pass, hooks included, runs with grad mode set to ``create_graph``, as torch's does.
     """
     capture = inputs is not None
-    leaf_targets = {}
+    leaf_targets = None
     node_targets = {}
     captured = [None] * (len(inputs) if capture else 0)
     if capture:
+        leaf_targets = {}
         for i, t in enumerate(inputs):
             if t.grad_fn is None:
                 leaf_targets.setdefault(id(t), []).append(i)
@@ -267,46 +346,21 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
         nr = t._output_nr
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
-    order = _collect(root_nodes)
-    needed = _needed(order, leaf_targets, node_targets) if capture else None
-    deps = {}
-    for node in order:
-        if needed is not None and node not in needed:
-            continue
-        for edge in node._next:
-            if edge is None:
-                continue
-            tgt = edge[0]
-            if isinstance(tgt, Tensor):
-                if capture and id(tgt) not in leaf_targets:
-                    continue
-                entry = leaves.get(id(tgt))
-                if entry is None:
-                    leaves[id(tgt)] = [tgt, None, 1]
-                else:
-                    entry[2] += 1
-            else:
-                deps[tgt] = deps.get(tgt, 0) + 1
+    needed = None
+    if capture:
+        order = _collect(root_nodes)
+        needed = _needed(order, leaf_targets, node_targets)
+        deps = _count_needed(order, needed, leaves, leaf_targets)
+    else:
+        deps = _count_edges(root_nodes, leaves)
     ready = [n for n in root_nodes if n not in deps and (needed is None or n in needed)]
 
-    def deliver_leaf(entry):
-        leaf, g = entry[0], entry[1]
-        if g is None:
-            return
-        if capture:
-            if leaf._hooks:
-                g = _run_leaf_hooks(leaf, g)
-            for j in leaf_targets.get(id(leaf), ()):
-                captured[j] = g if captured[j] is None else captured[j] + g
-        else:
-            _accumulate_leaf(leaf, g, create_graph, handed)
-
-    for entry in leaves.values():
-        if entry[2] == 0:  # a root that no node reaches: complete already
-            deliver_leaf(entry)
-
     prev = STATE.enabled
+    STATE.enabled = create_graph
     try:
+        for entry in list(leaves.values()):
+            if entry[2] == 0:  # a root that no node reaches: complete already
+                _deliver_leaf(entry, create_graph, handed, captured, leaf_targets)
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None) or [None] * node._n_out
@@ -318,22 +372,13 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     if g is not None:
                         captured[i] = g if captured[i] is None else captured[i] + g
             edges = node._next
-            flowing = False
-            for g in grads:
-                if g is not None:
-                    flowing = True
-                    break
-            if not flowing:
+            if _all_none(grads):
                 # nothing flows through this node: its inputs receive nothing from it
                 in_grads = (None,) * len(edges)
             else:
                 if node._n_out > 1 and node.materialize_grads:
                     grads = _materialize(node, grads)
-                STATE.enabled = create_graph
-                try:
-                    in_grads = node._fn.backward(node, *grads)
-                finally:
-                    STATE.enabled = prev
+                in_grads = node._fn.backward(node, *grads)
                 if type(in_grads) is not tuple or len(in_grads) != len(edges):
                     in_grads = _check_count(node, in_grads, len(edges))
                 if node._post_hooks:
@@ -341,38 +386,31 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                         r = fn(in_grads, tuple(grads))
                         if r is not None:
                             in_grads = tuple(r)
-            shapes = node._shapes
-            dtypes = node._dtypes
-            for i, edge in enumerate(edges):
-                if edge is None:
+            i = -1
+            for edge in edges:
+                i += 1
+                if not edge:
                     continue
+                tgt, nr, shape, dtype = edge
                 g = in_grads[i]
                 if g is not None:
                     if not isinstance(g, Tensor):
                         g = Tensor._make(g, False, None)
-                    if g._data.shape != shapes[i]:
-                        g = _sum_to_shape(g, shapes[i], node, i)
-                    if g._data.dtype != dtypes[i]:
-                        g = g.to(dtypes[i])
+                    if g._data.shape != shape:
+                        g = _sum_to_shape(g, shape, node, i)
+                    if g._data.dtype != dtype:
+                        g = g.to(dtype) if create_graph else _cast(g, dtype)
                     if Anomaly.enabled:
                         _check_anomaly(node, g, i)
-                tgt, nr = edge
                 if isinstance(tgt, Tensor):
                     entry = leaves.get(id(tgt))
                     if entry is None:  # not an input of autograd.grad
                         continue
                     if g is not None:
-                        if entry[1] is None:
-                            entry[1] = g
-                        else:
-                            STATE.enabled = create_graph
-                            try:
-                                entry[1] = entry[1] + g
-                            finally:
-                                STATE.enabled = prev
+                        entry[1] = g if entry[1] is None else entry[1] + g
                     entry[2] -= 1
                     if entry[2] == 0:
-                        deliver_leaf(entry)
+                        _deliver_leaf(entry, create_graph, handed, captured, leaf_targets)
                     continue
                 if needed is not None and tgt not in needed:
                     continue
@@ -380,26 +418,19 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     buf = buffers.get(tgt)
                     if buf is None:
                         buf = buffers[tgt] = [None] * tgt._n_out
-                    if buf[nr] is None:
-                        buf[nr] = g
-                    else:
-                        STATE.enabled = create_graph
-                        try:
-                            buf[nr] = buf[nr] + g
-                        finally:
-                            STATE.enabled = prev
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
                 left = deps[tgt] - 1
                 deps[tgt] = left
                 if left == 0:
                     ready.append(tgt)
             if not retain_graph:
                 node._release()
+        if accumulate:
+            for t, g in zip(inputs, captured):
+                if g is not None:  # hooks already ran when the gradient was captured
+                    _accumulate_leaf(t, g, create_graph, handed, False, bool(t._hooks))
     finally:
         STATE.enabled = prev
-    if accumulate:
-        for t, g in zip(inputs, captured):
-            if g is not None:  # hooks already ran when the gradient was captured
-                _accumulate_leaf(t, g, create_graph, handed, False, bool(t._hooks))
     return captured
 
 

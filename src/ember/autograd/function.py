@@ -104,7 +104,12 @@ class BackwardNode(FunctionCtx):
     """A node of the autograd graph: a tensor's ``grad_fn`` and its Function's ``ctx``.
 
     Class attributes give the defaults of what most nodes never set, so making a node writes
-    only the fields every node needs.
+    only the fields every node needs: ``needs_input_grad`` and ``_next``, one edge per
+    argument of ``forward``. An edge is ``(node, output index, shape, dtype)`` for an input
+    made by ``node``, ``(leaf, 0, shape, dtype)`` for a leaf that requires grad (the shape and
+    dtype are the input's, to which the engine sums and casts its gradient), ``()`` for a
+    float tensor that needs no grad, ``False`` for another tensor, and ``None`` for an
+    argument that is not a tensor. Only the first two are true.
     """
 
     _fn = None  # the Function class whose backward this node runs
@@ -121,11 +126,9 @@ class BackwardNode(FunctionCtx):
     _dirty = None
     materialize_grads = True
 
-    def __init__(self, edges, needs, shapes, dtypes):
+    def __init__(self, edges, needs):
         self._next = edges
         self.needs_input_grad = needs
-        self._shapes = shapes
-        self._dtypes = dtypes
 
     # -- what forward calls on ctx -------------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -218,14 +221,11 @@ class BackwardNode(FunctionCtx):
         out = []
         slots = self._fn.scalar_slots if self._fn is not None else ()
         for i, edge in enumerate(self._next):
-            if edge is None:
-                dt = self._dtypes[i] if i < len(self._dtypes) else None
-                if (dt is not None and dt.kind in "fc") or (dt is None and i in slots):
-                    out.append((None, 0))
-            elif isinstance(edge[0], Tensor):
-                out.append((AccumulateGrad(edge[0]), 0))
-            else:
-                out.append(edge)
+            if edge:
+                tgt = edge[0]
+                out.append((AccumulateGrad(tgt), 0) if isinstance(tgt, Tensor) else edge[:2])
+            elif edge == () or (edge is None and i in slots):
+                out.append((None, 0))
         return tuple(out)
 
     @property
@@ -360,60 +360,32 @@ class Function:
         if TRACER is not None:
             return TRACER(cls, args)
         state = STATE
-        record = False
-        if state.enabled:
-            for a in args:
-                if isinstance(a, Tensor):
-                    if a._rg:
-                        record = True
-                        break
-                    if a._base is not None and a._view_version != a._vc[0]:
-                        _refresh_view(a)  # its base changed in place, maybe now needing grad
-                        if a._rg:
-                            record = True
-                            break
-        prev = state.enabled
-        if not record:
-            state.enabled = False
-            try:
-                if cls._setup:
-                    out = cls.forward(*args)
-                else:
-                    out = cls.forward(NULL_CTX, *args)
-            except ValueError as exc:
-                _reraise_broadcast(exc, args)
-            finally:
-                state.enabled = prev
-            if type(out) is tuple:
-                return tuple(_plain_output(o, args) for o in out)
-            return _plain_output(out, args)
-
-        edges = []
-        needs = []
-        shapes = []
-        dtypes = []
-        for a in args:
+        if not state.enabled:
+            return _run_plain(cls, args)
+        # one pass over the arguments: the edge of each that needs grad (see BackwardNode)
+        edges = None
+        for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 if a._base is not None and a._view_version != a._vc[0]:
-                    _refresh_view(a)  # its base was modified in place since
-                fn = a.grad_fn
-                if fn is not None:
-                    edges.append((fn, a._output_nr))
-                    needs.append(True)
-                elif a._rg:
-                    edges.append((a, 0))
-                    needs.append(True)
-                else:
-                    edges.append(None)
-                    needs.append(False)
-                shapes.append(a._data.shape)
-                dtypes.append(a._data.dtype)
-            else:
-                edges.append(None)
-                needs.append(False)
-                shapes.append(None)
-                dtypes.append(None)
-        ctx = cls._Node(edges, tuple(needs), shapes, dtypes)
+                    _refresh_view(a)  # its base changed in place, maybe now needing grad
+                if a._rg:
+                    if edges is None:
+                        edges = _no_edges(args, i)
+                    d = a._data
+                    fn = a.grad_fn
+                    if fn is not None:
+                        edges[i] = (fn, a._output_nr, d.shape, d.dtype)
+                    else:
+                        edges[i] = (a, 0, d.shape, d.dtype)
+                elif edges is not None:
+                    edges[i] = () if a._data.dtype.kind in "fc" else False
+        if edges is None:
+            state.enabled = False
+            try:
+                return _run_plain(cls, args)
+            finally:
+                state.enabled = True
+        ctx = cls._Node(edges, tuple(map(bool, edges)))
         state.enabled = False
         try:
             if cls._setup:
@@ -424,7 +396,15 @@ class Function:
         except ValueError as exc:
             _reraise_broadcast(exc, args)
         finally:
-            state.enabled = prev
+            state.enabled = True
+        if type(out) is np.ndarray and ctx._dirty is None and ctx._non_diff is None:
+            # the common case: one new array from a built-in forward
+            if out.dtype.kind not in "fc":
+                return Tensor._make(out, False, None)
+            result = Tensor._make(out, True, ctx)
+            if ctx._saved:
+                _saved_outputs_to_refs(ctx, (result,))
+            return result
         if type(out) is tuple:
             ctx._n_out = len(out)
             outs = tuple(_graph_output(o, i, ctx, args) for i, o in enumerate(out))
@@ -438,6 +418,32 @@ class Function:
         if ctx._saved:
             _saved_outputs_to_refs(ctx, outs)
         return result
+
+
+def _no_edges(args, upto: int) -> list:
+    """The edges of ``args[:upto]``, none of which needs grad, and room for the rest."""
+    edges = [None] * len(args)
+    for j in range(upto):
+        a = args[j]
+        if isinstance(a, Tensor):
+            edges[j] = () if a._data.dtype.kind in "fc" else False
+    return edges
+
+
+def _run_plain(cls, args):
+    """``forward`` with no graph recorded, its arrays wrapped as tensors."""
+    try:
+        if cls._setup:
+            out = cls.forward(*args)
+        else:
+            out = cls.forward(NULL_CTX, *args)
+    except ValueError as exc:
+        _reraise_broadcast(exc, args)
+    if type(out) is np.ndarray:
+        return Tensor._make(out, False, None)
+    if type(out) is tuple:
+        return tuple(_plain_output(o, args) for o in out)
+    return _plain_output(out, args)
 
 
 def _bind_kwargs(cls, args, kwargs) -> tuple:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["get_array_module", "cupy", "load_cupy", "to_numpy"]
+__all__ = [
+    "get_array_module",
+    "cupy",
+    "load_cupy",
+    "to_numpy",
+    "as_array",
+    "broadcast_to",
+    "fill_where",
+]
 
 cupy = None
 
@@ -61,6 +69,22 @@ def as_array(value):
 
 
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+_SMALL = 4096  # below this many elements NumPy's ``where`` beats the bit select's set-up
+
+
+def broadcast_to(a, shape):
+    """A read-only view of ``a`` broadcast to ``shape``: ``xp.broadcast_to``, built directly
+    from strides for a C-contiguous NumPy array (NumPy's own wrapper costs microseconds)."""
+    shape = tuple(shape)
+    if type(a) is not np.ndarray or not a.flags.c_contiguous:
+        return get_array_module(a).broadcast_to(a, shape)
+    lead = len(shape) - a.ndim
+    strides = (0,) * lead + tuple(
+        st if n == m else 0 for st, n, m in zip(a.strides, a.shape, shape[lead:])
+    )
+    view = np.ndarray(shape, a.dtype, a, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 def fill_where(mask, value, a):
@@ -73,7 +97,7 @@ def fill_where(mask, value, a):
     """
     xp = get_array_module(a, mask)
     uint = _UINT.get(a.dtype.itemsize)
-    if uint is None or a.dtype.kind not in "fiu" or mask.shape != a.shape:
+    if uint is None or a.dtype.kind not in "fiu" or mask.shape != a.shape or a.size < _SMALL:
         return xp.where(mask, xp.asarray(value, dtype=a.dtype), a)
     out = xp.empty(a.shape, dtype=a.dtype)
     bits = out.view(uint)

@@ -13,6 +13,7 @@ for the case at hand (``AddmmBackward0`` for a matrix input with bias).
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import STATE
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .inplace import type_word
@@ -39,7 +40,18 @@ class Linear(Function):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
-        n_out = weight.shape[0]
+        n_out = weight._data.shape[0]
+        if not STATE.enabled:  # no graph of this backward: the same formulas on arrays
+            gd, a, w = g._data, x._data, weight._data
+            g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
+            gx = Tensor._make(gd @ w, False, None) if need[0] else None
+            gw = gb = None
+            if need[1]:
+                a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
+                gw = Tensor._make(g2.T @ a2, False, None)
+            if len(need) > 2 and need[2]:
+                gb = Tensor._make(g2.sum(0), False, None)
+            return gx, gw, gb
         g2 = g.reshape(-1, n_out) if g.dim() != 2 else g
         gx = gw = gb = None
         if need[0]:

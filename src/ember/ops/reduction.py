@@ -14,7 +14,8 @@ import numpy as np
 
 from .. import return_types
 from ..autograd.function import Function
-from ..backend import as_array, get_array_module
+from ..autograd.grad_mode import STATE
+from ..backend import as_array, broadcast_to, get_array_module
 from ..dtypes import get_default_dtype, int64, to_dtype
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
@@ -64,6 +65,11 @@ def _kept_shape(shape, dims) -> tuple:
 
 def expand_back(g: Tensor, shape, dims, keepdim: bool) -> Tensor:
     """Spread ``g`` (the gradient of a reduction over ``dims``) back over ``shape``."""
+    if not STATE.enabled:  # no graph of the backward: a broadcast view of the array
+        a = g._data
+        if not keepdim and dims:
+            a = a.reshape(_kept_shape(shape, dims))
+        return Tensor._make(broadcast_to(a, shape), False, None)
     if not keepdim and dims:
         g = g.reshape(_kept_shape(shape, dims))
     return g.expand(shape)
@@ -908,18 +914,22 @@ class SumToSize(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        a = x._data
-        ctx.shape = a.shape
-        lead = a.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
-        )
-        out = get_array_module(a).sum(a, axis=dims, keepdims=True) if dims else a
-        return as_array(out.reshape(shape)) if out is not a else a.copy()
+        ctx.shape = x._data.shape
+        return sum_to_shape_array(x._data, shape)
 
     @staticmethod
     def backward(ctx, g):
         return g.expand(ctx.shape), None
+
+
+def sum_to_shape_array(a, shape):
+    """Array ``a`` summed down to ``shape`` (which it broadcasts from); a new array."""
+    lead = a.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
+    )
+    out = a.sum(axis=dims, keepdims=True) if dims else a
+    return as_array(out.reshape(shape)) if out is not a else a.copy()
 
 
 def sum_to_size(input, *size):

@@ -137,6 +137,8 @@ class View(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not STATE.enabled:  # no graph of this backward: reshape the array
+            return Tensor._make(g._data.reshape(ctx.in_shape), False, None), None
         return g.reshape(ctx.in_shape), None
 
 
@@ -304,6 +306,13 @@ class Transpose(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not STATE.enabled:  # no graph of this backward: swap the array's axes
+            a = g._data
+            return (
+                Tensor._make(get_array_module(a).swapaxes(a, ctx.d0, ctx.d1), False, None),
+                None,
+                None,
+            )
         return transpose(g, ctx.d0, ctx.d1), None, None
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
-from ..backend import get_array_module
+from ..autograd.grad_mode import STATE
+from ..backend import fill_where, get_array_module
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import special
@@ -507,6 +508,8 @@ class Relu(Function):
         from .indexing import masked_fill
 
         (y,) = ctx.saved_tensors
+        if not STATE.enabled:  # no graph of this backward: the same select, on arrays
+            return Tensor._make(fill_where(y._data <= 0, 0, g._data), False, None)
         return masked_fill(g, y <= 0, 0)  # NaN inputs pass the gradient, as in torch
 
 
