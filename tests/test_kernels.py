@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ember.backend import broadcast_to, fill_where
+from ember.backend import broadcast_to, fill_where, reduce_keepdims
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,18 @@ def test_fill_where_broadcast_mask_and_bool_arrays_fall_back():
     np.testing.assert_array_equal(fill_where(m, -1.0, a), [[-1, 1, -1], [-1, 4, -1]])
     b = np.array([True, False])
     np.testing.assert_array_equal(fill_where(np.array([False, True]), True, b), [True, True])
+
+
+@pytest.mark.parametrize(
+    "shape,axis", [((512, 3), 1), ((300, 5, 2), 1), ((4, 200, 7), -1), ((2, 9), 1)]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_reduce_keepdims_matches_the_reduction(shape, axis, dtype):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape).astype(dtype)
+    a.flat[::97] = np.nan
+    for ufunc in (np.maximum, np.add):
+        got = reduce_keepdims(ufunc, a, axis)
+        want = ufunc.reduce(a, axis=axis, keepdims=True)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-14)

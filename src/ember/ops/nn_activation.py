@@ -13,7 +13,7 @@ import math
 import warnings
 
 from ..autograd.function import Function
-from ..backend import get_array_module
+from ..backend import get_array_module, reduce_keepdims
 from ..tensor import Tensor
 from . import special
 from ._args import wrap_dim
@@ -337,9 +337,9 @@ class Softmax(Function):
     def forward(ctx, x, dim):
         a = x._data
         xp = get_array_module(a)
-        e = a - a.max(axis=dim, keepdims=True)
+        e = a - reduce_keepdims(xp.maximum, a, dim)
         xp.exp(e, out=e)
-        e /= e.sum(axis=dim, keepdims=True)
+        e /= reduce_keepdims(xp.add, e, dim)
         y = Tensor._make(e, False, None)
         ctx.save_for_backward(y)
         ctx.dim = dim
@@ -359,8 +359,8 @@ class LogSoftmax(Function):
     def forward(ctx, x, dim):
         a = x._data
         xp = get_array_module(a)
-        out = a - a.max(axis=dim, keepdims=True)
-        lse = xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
+        out = a - reduce_keepdims(xp.maximum, a, dim)
+        lse = xp.log(reduce_keepdims(xp.add, xp.exp(out), dim))
         out -= lse
         y = Tensor._make(out, False, None)
         ctx.save_for_backward(y)

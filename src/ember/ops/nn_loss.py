@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import get_array_module
+from ..backend import get_array_module, reduce_keepdims
 from ..dtypes import promote_types
 from ..tensor import Tensor
 from .arith import where
@@ -342,14 +342,33 @@ def _expected_target(shape) -> str:
 
 
 def _picked_weights(xp, t, weight_a, ignore_index, dtype):
-    """Per-sample class weight (0 where ignored) and the safe index array."""
+    """Per-sample class weight (0 where ignored), the safe index array, and the mask of the
+    samples that count."""
+    if ignore_index < 0 and t.size and t.min() >= 0:  # nothing can be ignored: no masking
+        valid = xp.ones(t.shape, dtype=bool)
+        w = xp.ones(t.shape, dtype=dtype) if weight_a is None else weight_a[t]
+        return w, t, valid
     valid = t != ignore_index
     safe = xp.where(valid, t, 0)
     if weight_a is None:
         w = valid.astype(dtype)
     else:
         w = weight_a[safe] * valid
-    return w, safe
+    return w, safe, valid
+
+
+def _class_index(xp, safe):
+    """The index that picks ``a[n, safe[n], ...]`` from (N, C, *) arrays: integer arrays
+    broadcasting over the batch and the spatial dims (NumPy's take_along_axis costs more than
+    the whole loss on small batches)."""
+    n = safe.shape[0]
+    rest = safe.ndim - 1
+    batch = xp.arange(n).reshape((n,) + (1,) * rest)
+    spatial = tuple(
+        xp.arange(m).reshape((1,) * (i + 1) + (m,) + (1,) * (rest - i - 1))
+        for i, m in enumerate(safe.shape[1:])
+    )
+    return (batch, safe) + spatial
 
 
 class CrossEntropy(Function):
@@ -370,9 +389,9 @@ class CrossEntropy(Function):
         wa = None if weight is None else weight._data
         c = a.shape[1]
         bshape = (1, c) + (1,) * (a.ndim - 2)
-        logp = a - a.max(axis=1, keepdims=True)
+        logp = a - reduce_keepdims(xp.maximum, a, 1)
         e = xp.exp(logp)
-        s = e.sum(axis=1, keepdims=True)
+        s = reduce_keepdims(xp.add, e, 1)
         logp -= xp.log(s)
         e /= s  # softmax, kept for backward
         if probs:
@@ -384,16 +403,15 @@ class CrossEntropy(Function):
             ctx.q = q
         else:
             t = target._data
-            w, safe = _picked_weights(xp, t, wa, ignore_index, a.dtype)
-            picked = xp.take_along_axis(logp, safe[:, None], axis=1)[:, 0]
+            w, safe, valid = _picked_weights(xp, t, wa, ignore_index, a.dtype)
+            picked = logp[_class_index(xp, safe)]
             loss = -w * picked
             if smoothing:
                 cw = 1.0 if wa is None else wa.reshape(bshape)
-                valid = (t != ignore_index).astype(a.dtype)
                 smooth = -(logp * cw).sum(axis=1) * valid
                 loss = loss * (1 - smoothing) + smooth * (smoothing / c)
             denom = w.sum()
-            ctx.w, ctx.safe, ctx.valid = w, safe, t != ignore_index
+            ctx.w, ctx.safe, ctx.valid = w, safe, valid
         ctx.save_for_backward(x, target, weight)
         ctx.p, ctx.denom = e, float(denom)
         ctx.args = (ignore_index, smoothing, reduction, probs)
@@ -446,7 +464,7 @@ class CrossEntropy(Function):
             qsum = wt + ctx.valid * (cw.sum() * (smoothing / c))
         if STATE.enabled:
             onehot = xp.zeros_like(a)
-            xp.put_along_axis(onehot, ctx.safe[:, None], wt[:, None], axis=1)
+            onehot[_class_index(xp, ctx.safe)] = wt
             q = onehot if cw is None else onehot + cw * (ctx.valid[:, None] * (smoothing / c))
             p = _softmax(x)
             gx = p * Tensor._make(qsum[:, None], False, None) - Tensor._make(q, False, None)
@@ -456,8 +474,8 @@ class CrossEntropy(Function):
         out = ctx.p * (qsum[:, None] * ga)
         if cw is not None:
             out -= cw * (ctx.valid[:, None] * (smoothing / c)) * ga
-        at_t = xp.take_along_axis(out, ctx.safe[:, None], axis=1)
-        xp.put_along_axis(out, ctx.safe[:, None], at_t - wt[:, None] * ga, axis=1)
+        at = _class_index(xp, ctx.safe)
+        out[at] -= wt * (ga if reduction != "none" else g._data)
         return out, None, None, None, None, None, None
 
 
@@ -478,8 +496,8 @@ class NllLoss(Function):
         xp = get_array_module(a)
         t = target._data
         wa = None if weight is None else weight._data
-        w, safe = _picked_weights(xp, t, wa, ignore_index, a.dtype)
-        loss = -w * xp.take_along_axis(a, safe[:, None], axis=1)[:, 0]
+        w, safe, _ = _picked_weights(xp, t, wa, ignore_index, a.dtype)
+        loss = -w * a[_class_index(xp, safe)]
         ctx.save_for_backward(target)
         ctx.w, ctx.safe, ctx.shape = w, safe, a.shape
         ctx.reduction, ctx.denom = reduction, float(w.sum())
@@ -572,6 +590,8 @@ def _check_targets(input, target, ignore_index, squeezed) -> None:
     if t.size == 0:
         return
     c = input._data.shape[0 if squeezed else 1]
+    if t.min() >= 0 and t.max() < c:  # the usual case, in two reductions
+        return
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
