@@ -77,7 +77,13 @@ def _sum_to_shape(g, shape, node, index):
 
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
-    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+    fits = lead >= 0
+    if fits:
+        for s, gs in zip(shape, gshape[lead:]):
+            if s != 1 and s != gs:
+                fits = False
+                break
+    if not fits:
         raise RuntimeError(
             f"Function {node.name()} returned an invalid gradient at index {index} - got "
             f"{list(gshape)} but expected shape compatible with {list(shape)}"
@@ -355,6 +361,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
         deps = _count_edges(root_nodes, leaves)
     ready = [n for n in root_nodes if n not in deps and (needed is None or n in needed)]
 
+    anomaly = Anomaly.enabled
     prev = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -372,7 +379,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     if g is not None:
                         captured[i] = g if captured[i] is None else captured[i] + g
             edges = node._next
-            if _all_none(grads):
+            if (grads[0] is None) if node._n_out == 1 else _all_none(grads):
                 # nothing flows through this node: its inputs receive nothing from it
                 in_grads = (None,) * len(edges)
             else:
@@ -400,7 +407,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                         g = _sum_to_shape(g, shape, node, i)
                     if g._data.dtype != dtype:
                         g = g.to(dtype) if create_graph else _cast(g, dtype)
-                    if Anomaly.enabled:
+                    if anomaly:
                         _check_anomaly(node, g, i)
                 if isinstance(tgt, Tensor):
                     entry = leaves.get(id(tgt))
@@ -423,7 +430,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                 deps[tgt] = left
                 if left == 0:
                     ready.append(tgt)
-            if not retain_graph:
+            if not retain_graph and node._saved:
                 node._release()
         if accumulate:
             for t, g in zip(inputs, captured):

@@ -302,17 +302,12 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.d0, ctx.d1 = d0, d1
-        return get_array_module(x._data).swapaxes(x._data, d0, d1)
+        return x._data.swapaxes(d0, d1)
 
     @staticmethod
     def backward(ctx, g):
         if not STATE.enabled:  # no graph of this backward: swap the array's axes
-            a = g._data
-            return (
-                Tensor._make(get_array_module(a).swapaxes(a, ctx.d0, ctx.d1), False, None),
-                None,
-                None,
-            )
+            return Tensor._make(g._data.swapaxes(ctx.d0, ctx.d1), False, None), None, None
         return transpose(g, ctx.d0, ctx.d1), None, None
 
 

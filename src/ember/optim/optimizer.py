@@ -301,7 +301,7 @@ class Optimizer:
         """
         n = like.size
         if n < _SCRATCH_MIN:
-            return get_array_module(like).empty_like(like)
+            return get_array_module(like).empty(like.shape, like.dtype)
         scratch = self.__dict__.setdefault("_scratch", {})
         key = (slot, like.dtype.str, type(like))
         flat = scratch.get(key)
