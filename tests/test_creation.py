@@ -288,6 +288,16 @@ RANDOM_ERRORS = {
     "multinomial-too-many": lambda t: t.multinomial(t.tensor([0.0, 1.0]), 3),
     "multinomial-negative": lambda t: t.multinomial(t.tensor([-1.0, 1.0]), 1),
     "multinomial-3d": lambda t: t.multinomial(t.zeros(2, 2, 2), 1),
+    "multinomial-negative-replacement": lambda t: t.multinomial(
+        t.tensor([1.0, -1.0]), 2, replacement=True
+    ),
+    "multinomial-nan-replacement": lambda t: t.multinomial(
+        t.tensor([1.0, float("nan")]), 2, replacement=True
+    ),
+    "multinomial-inf-replacement": lambda t: t.multinomial(
+        t.tensor([1.0, float("inf")]), 2, replacement=True
+    ),
+    "multinomial-inf": lambda t: t.multinomial(t.tensor([1.0, float("inf")]), 1),
     "uniform_-int": lambda t: t.zeros(2, dtype=t.int64).uniform_(),
     "normal_-int": lambda t: t.zeros(2, dtype=t.int64).normal_(),
     "uniform_-reversed": lambda t: t.zeros(2).uniform_(3, 2),

@@ -253,6 +253,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     w = backend.to_numpy(input._data).astype(np.float64)
     if w.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if replacement and not (w >= 0).all():  # NaN counts as negative, as in torch
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+    if replacement and np.isinf(w).any():
+        raise RuntimeError(
+            "invalid multinomial distribution (encountering probability entry = infinity or NaN)"
+        )
     if (w < 0).any() or not np.isfinite(w).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = w.reshape(-1, w.shape[-1])
