@@ -160,6 +160,8 @@ def worker(framework: str, name: str, seconds: float, threads: int) -> dict:
 
 def _run_worker(framework, name, seconds, threads, python) -> dict:
     env = dict(os.environ)
+    # an installed package has its bytecode compiled; let ember's source tree cache its own too
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
     cmd = [python, __file__, "--worker", framework, name, str(seconds), str(threads)]

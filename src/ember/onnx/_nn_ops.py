@@ -242,6 +242,18 @@ def _block_kernel(c, ksize, dt):
     return np.ascontiguousarray(np.tile(eye, (int(c), 1, 1, 1)))
 
 
+def _block_attrs(c, ksize, dilation, pairs, stride) -> dict:
+    """The attributes of the grouped (de)convolution with ``_block_kernel`` that does
+    unfold / fold."""
+    return {
+        "kernel_shape": [int(k) for k in ksize],
+        "strides": [int(s) for s in stride],
+        "pads": _pads(pairs),
+        "dilations": [int(d) for d in dilation],
+        "group": c,
+    }
+
+
 @converts(nn_conv.Im2Col)
 def _im2col(g, call, x, ksize, dilation, pairs, stride):
     """(N, C, H, W) -> (N, C kH kW, L); ONNX has no Im2Col."""
@@ -251,11 +263,7 @@ def _im2col(g, call, x, ksize, dilation, pairs, stride):
         "Conv",
         g.input(x, dt),
         g.const(_block_kernel(c, ksize, dt)),
-        kernel_shape=[int(k) for k in ksize],
-        strides=[int(s) for s in stride],
-        pads=_pads(pairs),
-        dilations=[int(d) for d in dilation],
-        group=c,
+        **_block_attrs(c, ksize, dilation, pairs, stride),
     )
     return g.op("Reshape", y, g.ints([0, c * int(np.prod(ksize)), -1]))
 
@@ -278,11 +286,7 @@ def _col2im(g, call, cols, sizes, ksize, dilation, pairs, stride):
         "ConvTranspose",
         v,
         g.const(_block_kernel(c, ksize, dt)),
-        kernel_shape=[int(k) for k in ksize],
-        strides=[int(s) for s in stride],
-        pads=_pads(pairs),
-        dilations=[int(d) for d in dilation],
-        group=c,
+        **_block_attrs(c, ksize, dilation, pairs, stride),
         output_padding=extra if any(extra) else None,
     )
 
