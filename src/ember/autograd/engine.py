@@ -13,7 +13,6 @@ inputs instead. Both go through ``execute``:
 
 from __future__ import annotations
 
-from ..backend import get_array_module
 from .grad_mode import STATE
 
 __all__ = ["backward", "grad", "execute"]
@@ -42,6 +41,8 @@ class Anomaly:
 
 
 def _make_root_grads(tensors, grad_tensors, create_graph):
+    from ..ops.creation import ones_like_array
+
     out = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if g is None:
@@ -51,8 +52,7 @@ def _make_root_grads(tensors, grad_tensors, create_graph):
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
-            a = t._data
-            out.append(Tensor._make(get_array_module(a).ones(a.shape, dtype=a.dtype), False, None))
+            out.append(Tensor._make(ones_like_array(t._data), False, None))
             continue
         if not isinstance(g, Tensor):
             from ..ops.creation import tensor as make_tensor
@@ -77,13 +77,7 @@ def _sum_to_shape(g, shape, node, index):
 
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
-    fits = lead >= 0
-    if fits:
-        for s, gs in zip(shape, gshape[lead:]):
-            if s != 1 and s != gs:
-                fits = False
-                break
-    if not fits:
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
         raise RuntimeError(
             f"Function {node.name()} returned an invalid gradient at index {index} - got "
             f"{list(gshape)} but expected shape compatible with {list(shape)}"
@@ -365,7 +359,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
     prev = STATE.enabled
     STATE.enabled = create_graph
     try:
-        for entry in list(leaves.values()):
+        for entry in leaves.values():
             if entry[2] == 0:  # a root that no node reaches: complete already
                 _deliver_leaf(entry, create_graph, handed, captured, leaf_targets)
         while ready:
@@ -393,9 +387,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                         r = fn(in_grads, tuple(grads))
                         if r is not None:
                             in_grads = tuple(r)
-            i = -1
-            for edge in edges:
-                i += 1
+            for i, edge in enumerate(edges):
                 if not edge:
                     continue
                 tgt, nr, shape, dtype = edge

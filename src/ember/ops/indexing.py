@@ -890,9 +890,9 @@ class MaskedFill(Function):
         xp = get_array_module(a)
         broadcast_shape(m.shape, a.shape)  # torch's error (the mask as tensor a)
         ctx.save_for_backward(mask)
-        if m.dtype == np.bool_ and not isinstance(v, np.ndarray):
-            return fill_where(m, v, a)
-        return xp.where(m, xp.asarray(v, dtype=a.dtype), a)
+        if isinstance(v, np.ndarray):  # a 0-dim tensor's value
+            return xp.where(m, xp.asarray(v, dtype=a.dtype), a)
+        return fill_where(m, v, a)
 
     @staticmethod
     def backward(ctx, g):

@@ -69,14 +69,13 @@ class MatMul(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        x, y = a._data, b._data
-        if not STATE.enabled and x.ndim == 2 and y.ndim == 2:
+        if not STATE.enabled and a._data.ndim == 2 and b._data.ndim == 2:
             # no graph of this backward: the same two products, on arrays
-            gd = g._data
-            ga = Tensor._make(gd @ y.T, False, None) if need[0] else None
+            ad, bd, gd = a._data, b._data, g._data
+            ga = Tensor._make(gd @ bd.T, False, None) if need[0] else None
             gb = None
             if need[1]:
-                gb = (gd.T @ x).T if _transposed(b) else x.T @ gd
+                gb = (gd.T @ ad).T if _transposed(b) else ad.T @ gd
                 gb = Tensor._make(gb, False, None)
             return ga, gb
         ga = gb = None

@@ -181,9 +181,7 @@ def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     else:
         # rows of window gradients, channels last: (N, G, L, K * Cout/G)
         xg = x.reshape(n, groups, cin // groups, -1).transpose(0, 1, 3, 2)
-        wg = w.reshape((groups, cin // groups) + w.shape[1:])  # (G, Cin/G, Cout/G, *K)
-        wg = xp.ascontiguousarray(xp.moveaxis(wg, 2, -1)).reshape(groups, cin // groups, -1)
-        dcols = xp.matmul(xg, wg)
+        dcols = xp.matmul(xg, _weight_rows(w, groups))  # w as (Cin, Cout/G, *K) rows
         dcols = dcols.reshape((n, groups) + tuple(out) + tuple(ksize) + (cout_g,))
         buf = xp.zeros((n,) + padded + (groups, cout_g), dtype=dcols.dtype)
         lead = (slice(None),) * (2 + k)  # N, G, *L
