@@ -157,8 +157,14 @@ def test_missing_torch_features_are_named(tmp_path):
             print("import error", isinstance(exc, NotImplementedError))
         print("hasattr", hasattr(torch, "fft_transform_missing"))
         try:
-            torch.ones(2).stft_missing()
+            torch.ones(2).istft()
         except NotImplementedError as exc:
+            print(exc)
+        try:  # a name torch lacks too: torch's plain AttributeError
+            torch.ones(2).stft_missing()
+        except NotImplementedError:
+            print("named")
+        except AttributeError as exc:
             print(exc)
         """,
     )
@@ -167,8 +173,8 @@ def test_missing_torch_features_are_named(tmp_path):
     assert r.stdout.splitlines() == [
         "import error True",
         "hasattr False",
-        "ember does not implement torch.Tensor.stft_missing ('Tensor' object has no attribute "
-        "'stft_missing')",
+        "ember does not implement torch.Tensor.istft ('Tensor' object has no attribute 'istft')",
+        "'Tensor' object has no attribute 'stft_missing'",
     ]
 
 

@@ -210,3 +210,23 @@ def test_pickle_and_deepcopy_keep_subclass_and_attributes():
     for q in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
         assert type(q) is ember.nn.Parameter and q.requires_grad and q.extra == "kept"
         assert q.tolist() == [1.0, 1.0]
+
+
+def test_torch_only_names_cover_torch_tensor():
+    # every public torch.Tensor attribute is either implemented or named as missing
+    torch = pytest.importorskip("torch")
+    from ember._torch_names import TORCH_ONLY
+
+    ours = {n for n in dir(ember.Tensor) if not n.startswith("_")}
+    theirs = {n for n in dir(torch.Tensor) if not n.startswith("_")}
+    assert theirs <= ours
+    for name in TORCH_ONLY:  # a listed name never hides an implemented one
+        assert not hasattr(ember.Tensor, name), name
+
+
+def test_tensor_has_fast_attribute_reads():
+    # a __getattr__ on Tensor would make every attribute read take CPython's slow path
+    assert "__getattr__" not in vars(ember.Tensor)
+    t = ember.ones(2)
+    t.name = "mine"  # a missing torch name can still be set on an instance
+    assert t.name == "mine"

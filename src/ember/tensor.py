@@ -528,15 +528,6 @@ class Tensor:
     # -- Python protocol ---------------------------------------------------------------------
     __hash__ = object.__hash__
 
-    def __getattr__(self, name: str):
-        # reached only when normal lookup fails: a torch method ember lacks is named as such
-        message = f"'{type(self).__name__}' object has no attribute '{name}'"
-        if name.startswith("_"):
-            raise AttributeError(message)
-        from .compat import MissingAttribute
-
-        raise MissingAttribute(f"ember does not implement torch.Tensor.{name} ({message})")
-
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -1745,6 +1736,32 @@ def _nn_ops():
     return functional
 
 
+class _TorchOnly:
+    """A torch.Tensor attribute ember lacks: reading it raises ``MissingAttribute`` naming it
+    (see ``_torch_names``). Non-data, so an instance may still set the name for itself."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        from .compat import MissingAttribute
+
+        who = f"'{(owner if obj is None else type(obj)).__name__}' object"
+        raise MissingAttribute(
+            f"ember does not implement torch.Tensor.{self.name} ({who} has no attribute "
+            f"'{self.name}')"
+        )
+
+
+def _name_torch_only() -> None:
+    from ._torch_names import TORCH_ONLY
+
+    for name in TORCH_ONLY:
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, _TorchOnly(name))
+
+
+_name_torch_only()
 _function._bind_tensor(Tensor)
 _engine._bind_tensor(Tensor)
 

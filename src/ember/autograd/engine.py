@@ -13,6 +13,7 @@ inputs instead. Both go through ``execute``:
 
 from __future__ import annotations
 
+from ..backend import ones_like_array, sum_to_shape_array, zeros_array
 from .grad_mode import STATE
 
 __all__ = ["backward", "grad", "execute"]
@@ -41,8 +42,6 @@ class Anomaly:
 
 
 def _make_root_grads(tensors, grad_tensors, create_graph):
-    from ..ops.creation import ones_like_array
-
     out = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if g is None:
@@ -73,8 +72,6 @@ def _make_root_grads(tensors, grad_tensors, create_graph):
 
 
 def _sum_to_shape(g, shape, node, index):
-    from ..ops.reduction import sum_to_shape_array, sum_to_size
-
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
     if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
@@ -84,6 +81,8 @@ def _sum_to_shape(g, shape, node, index):
         )
     if not STATE.enabled:  # no graph of the backward: sum the array
         return Tensor._make(sum_to_shape_array(g._data, shape), False, None)
+    from ..ops.reduction import sum_to_size
+
     return sum_to_size(g, shape)
 
 
@@ -170,8 +169,6 @@ def _pre_hooks(node, grads):
 
 
 def _materialize(node, grads):
-    from ..ops.creation import zeros_array
-
     meta = node._out_meta
     out = list(grads)
     for i, g in enumerate(out):

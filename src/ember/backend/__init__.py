@@ -72,6 +72,24 @@ _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 _SMALL = 4096  # below this many elements NumPy's ``where`` beats the bit select's set-up
 
 
+def ones_like_array(a):
+    return get_array_module(a).ones(a.shape, dtype=a.dtype)
+
+
+def zeros_array(shape, np_dtype):
+    return np.zeros(shape, dtype=np_dtype)
+
+
+def sum_to_shape_array(a, shape):
+    """Array ``a`` summed down to ``shape`` (which it broadcasts from); a new array."""
+    lead = a.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
+    )
+    out = a.sum(axis=dims, keepdims=True) if dims else a
+    return as_array(out.reshape(shape)) if out is not a else a.copy()
+
+
 def broadcast_to(a, shape):
     """A read-only view of ``a`` broadcast to ``shape``: ``xp.broadcast_to``, built directly
     from strides for a C-contiguous NumPy array (NumPy's own wrapper costs microseconds)."""

@@ -448,15 +448,6 @@ def full_like(
     return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def ones_like_array(arr):
-    return get_array_module(arr).ones(arr.shape, dtype=arr.dtype)
-
-
-def zeros_array(shape, np_dtype, like=None):
-    xp = get_array_module(like) if like is not None else np
-    return xp.zeros(shape, dtype=np_dtype)
-
-
 # -- ranges ---------------------------------------------------------------------------------------
 def _range_dtype(*values):
     if any(

@@ -47,9 +47,9 @@ __all__ = [
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:
-    from ..dtypes import c_type_name
-
     if a._data.dtype != b._data.dtype:
+        from ..dtypes import c_type_name
+
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
             f"{c_type_name(a.dtype)} != {c_type_name(b.dtype)}"

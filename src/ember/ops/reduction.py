@@ -15,7 +15,7 @@ import numpy as np
 from .. import return_types
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import as_array, broadcast_to, get_array_module
+from ..backend import as_array, broadcast_to, get_array_module, sum_to_shape_array
 from ..dtypes import get_default_dtype, int64, to_dtype
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
@@ -920,16 +920,6 @@ class SumToSize(Function):
     @staticmethod
     def backward(ctx, g):
         return g.expand(ctx.shape), None
-
-
-def sum_to_shape_array(a, shape):
-    """Array ``a`` summed down to ``shape`` (which it broadcasts from); a new array."""
-    lead = a.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
-    )
-    out = a.sum(axis=dims, keepdims=True) if dims else a
-    return as_array(out.reshape(shape)) if out is not a else a.copy()
 
 
 def sum_to_size(input, *size):

@@ -505,11 +505,11 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .indexing import masked_fill
-
         (y,) = ctx.saved_tensors
         if not STATE.enabled:  # no graph of this backward: the same select, on arrays
             return Tensor._make(fill_where(y._data <= 0, 0, g._data), False, None)
+        from .indexing import masked_fill
+
         return masked_fill(g, y <= 0, 0)  # NaN inputs pass the gradient, as in torch
 
 
