@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ember.backend import broadcast_to, fill_where, reduce_keepdims
+from ember.backend import broadcast_to, fill_where, reduce_keepdims, relu_array
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,16 @@ def test_reduce_keepdims_matches_the_reduction(shape, axis, dtype):
         want = ufunc.reduce(a, axis=axis, keepdims=True)
         assert got.shape == want.shape and got.dtype == want.dtype
         np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int8, np.int64, np.uint8])
+def test_relu_array_is_bitwise_maximum_with_zero(dtype):
+    rng = np.random.default_rng(1)
+    a = (rng.standard_normal((33, 7)) * 50).astype(dtype)
+    if a.dtype.kind == "f":
+        a[0, :5] = [np.nan, -np.nan, -np.inf, np.inf, -0.0]
+    for x in (a, a.T, a[::2]):  # contiguous, transposed, strided
+        got, want = relu_array(x), np.maximum(x, 0).astype(dtype, copy=False)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        got, want = np.ascontiguousarray(got), np.ascontiguousarray(want)
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8))

@@ -341,20 +341,26 @@ def _expected_target(shape) -> str:
     return "[" + ", ".join(map(str, (shape[0],) + tuple(shape[2:]))) + "]"
 
 
-def _picked_weights(xp, t, weight_a, ignore_index, dtype):
-    """Per-sample class weight (0 where ignored), the safe index array, and the mask of the
-    samples that count."""
-    if ignore_index < 0 and t.size and t.min() >= 0:  # nothing can be ignored: no masking
-        valid = xp.ones(t.shape, dtype=bool)
-        w = xp.ones(t.shape, dtype=dtype) if weight_a is None else weight_a[t]
-        return w, t, valid
+def _picked_weights(xp, t, c, weight_a, ignore_index, dtype):
+    """Per-sample class weight (0 where ignored; None where every sample weighs 1), the safe
+    index array, and the weights' sum.
+
+    Checks the targets first: IndexError for one that is neither a class in [0, c) nor
+    ``ignore_index``."""
+    if not t.size or (t.min() >= 0 and t.max() < c):  # the usual case, in two reductions
+        if ignore_index < 0:  # so nothing is ignored: no masking
+            if weight_a is None:
+                return None, t, float(t.size)
+            w = weight_a[t]
+            return w, t, float(w.sum())
+    else:
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
     valid = t != ignore_index
     safe = xp.where(valid, t, 0)
-    if weight_a is None:
-        w = valid.astype(dtype)
-    else:
-        w = weight_a[safe] * valid
-    return w, safe, valid
+    w = valid.astype(dtype) if weight_a is None else weight_a[safe] * valid
+    return w, safe, float(w.sum())
 
 
 def _class_index(xp, safe):
@@ -362,6 +368,8 @@ def _class_index(xp, safe):
     broadcasting over the batch and the spatial dims (NumPy's take_along_axis costs more than
     the whole loss on small batches)."""
     n = safe.shape[0]
+    if safe.ndim == 1:
+        return xp.arange(n), safe
     rest = safe.ndim - 1
     batch = xp.arange(n).reshape((n,) + (1,) * rest)
     spatial = tuple(
@@ -403,14 +411,15 @@ class CrossEntropy(Function):
             ctx.q = q
         else:
             t = target._data
-            w, safe, valid = _picked_weights(xp, t, wa, ignore_index, a.dtype)
+            w, safe, denom = _picked_weights(xp, t, c, wa, ignore_index, a.dtype)
             picked = logp[_class_index(xp, safe)]
-            loss = -w * picked
+            loss = -picked if w is None else -w * picked
+            valid = None  # the samples that count, needed by label smoothing only
             if smoothing:
+                valid = t != ignore_index
                 cw = 1.0 if wa is None else wa.reshape(bshape)
                 smooth = -(logp * cw).sum(axis=1) * valid
                 loss = loss * (1 - smoothing) + smooth * (smoothing / c)
-            denom = w.sum()
             ctx.w, ctx.safe, ctx.valid = w, safe, valid
         ctx.save_for_backward(x, target, weight)
         ctx.p, ctx.denom = e, float(denom)
@@ -456,22 +465,34 @@ class CrossEntropy(Function):
         if not need[0]:
             return None, None, None, None, None, None, None
         # q = (1 - smoothing) w_t onehot(t) + smoothing / c * class_weight * valid
-        wt = ctx.w * (1 - smoothing) if smoothing else ctx.w
+        wt = 1.0 if ctx.w is None else ctx.w  # a number when every sample weighs 1
+        if smoothing:
+            wt = wt * (1 - smoothing)
         qsum = wt
         cw = None
         if smoothing:
             cw = xp.ones(bshape, a.dtype) if weight is None else weight._data.reshape(bshape)
             qsum = wt + ctx.valid * (cw.sum() * (smoothing / c))
+        qcol = qsum if isinstance(qsum, float) else qsum[:, None]  # over the classes
         if STATE.enabled:
             onehot = xp.zeros_like(a)
             onehot[_class_index(xp, ctx.safe)] = wt
             q = onehot if cw is None else onehot + cw * (ctx.valid[:, None] * (smoothing / c))
             p = _softmax(x)
-            gx = p * Tensor._make(qsum[:, None], False, None) - Tensor._make(q, False, None)
-            return gx * gs, None, None, None, None, None, None
+            if not isinstance(qcol, float):
+                qcol = Tensor._make(qcol, False, None)
+            return (
+                (p * qcol - Tensor._make(q, False, None)) * gs,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            )
         # no higher-order graph: finish on arrays, reusing the forward's softmax
         ga = g._data if reduction != "none" else g._data[:, None]
-        out = ctx.p * (qsum[:, None] * ga)
+        out = ctx.p * (qcol * ga)
         if cw is not None:
             out -= cw * (ctx.valid[:, None] * (smoothing / c)) * ga
         at = _class_index(xp, ctx.safe)
@@ -496,11 +517,13 @@ class NllLoss(Function):
         xp = get_array_module(a)
         t = target._data
         wa = None if weight is None else weight._data
-        w, safe, _ = _picked_weights(xp, t, wa, ignore_index, a.dtype)
+        w, safe, denom = _picked_weights(xp, t, a.shape[1], wa, ignore_index, a.dtype)
+        if w is None:
+            w = xp.ones(t.shape, dtype=a.dtype)
         loss = -w * a[_class_index(xp, safe)]
         ctx.save_for_backward(target)
         ctx.w, ctx.safe, ctx.shape = w, safe, a.shape
-        ctx.reduction, ctx.denom = reduction, float(w.sum())
+        ctx.reduction, ctx.denom = reduction, denom
         if reduction == "none":
             return loss
         total = loss.sum(dtype=a.dtype)
@@ -558,8 +581,6 @@ def cross_entropy(
         input, target = input.to(dt), target.to(dt)
     _float_only(f"log_softmax{'_lastdim' if input.dim() <= 2 else ''}_kernel_impl", input)
     _, squeezed = _class_layout("cross_entropy", input, target, weight, probs)
-    if not probs:
-        _check_targets(input, target, ignore_index, squeezed)
     x, t = _batched(input, target, squeezed)
     out = CrossEntropy.apply(x, t, weight, ignore_index, float(label_smoothing), reduction, probs)
     return out.squeeze(0) if squeezed and reduction == "none" else out
@@ -579,22 +600,9 @@ def nll_loss(
     reduction = _reduction(size_average, reduce, reduction)
     _float_only("nll_loss_out_frame", input)
     _, squeezed = _class_layout("nll_loss", input, target, weight, False)
-    _check_targets(input, target, ignore_index, squeezed)
     x, t = _batched(input, target, squeezed)
     out = NllLoss.apply(x, t, weight, ignore_index, reduction)
     return out.squeeze(0) if squeezed and reduction == "none" else out
-
-
-def _check_targets(input, target, ignore_index, squeezed) -> None:
-    t = target._data
-    if t.size == 0:
-        return
-    c = input._data.shape[0 if squeezed else 1]
-    if t.min() >= 0 and t.max() < c:  # the usual case, in two reductions
-        return
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
 
 
 # -- binary cross entropy ----------------------------------------------------------------------
