@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ember.backend import broadcast_to, fill_where, reduce_keepdims, relu_array
+from ember.backend import (
+    broadcast_to,
+    fill_where,
+    reduce_keepdims,
+    relu_array,
+    sum_to_shape_array,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +78,34 @@ def test_relu_array_is_bitwise_maximum_with_zero(dtype):
         assert got.dtype == want.dtype and got.shape == want.shape
         got, want = np.ascontiguousarray(got), np.ascontiguousarray(want)
         assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+@pytest.mark.parametrize(
+    "shape, to",
+    [
+        ((512, 50), (50,)),  # a bias gradient: the BLAS row of ones
+        ((512, 50), (1, 50)),
+        ((4, 5, 6), (6,)),
+        ((4, 5, 6), (1, 1, 6)),
+        ((4, 5, 6), (5, 1)),  # not only leading axes: NumPy's reduction
+        ((3, 4), ()),
+        ((0, 5), (5,)),
+        ((5, 3), (5, 3)),
+    ],
+)
+def test_sum_to_shape_array_matches_the_reduction(dtype, shape, to):
+    rng = np.random.default_rng(2)
+    a = (rng.standard_normal(shape) * 10).astype(dtype)
+    lead = a.ndim - len(to)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(to) if s == 1 and shape[lead + i] != 1
+    )
+    want = a.sum(axis=dims, keepdims=True).reshape(to)
+    before = a.copy()
+    got = sum_to_shape_array(a, to)
+    assert got.dtype == a.dtype and got.shape == to
+    tol = 1e-2 if dtype == np.float16 else 1e-5
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * 10)
+    got[...] = 7  # a new, writable array: the input is untouched
+    np.testing.assert_array_equal(a, before)
