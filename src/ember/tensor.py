@@ -621,11 +621,13 @@ class Tensor:
         _indexing.setitem(self, key, value)
 
     # -- operators ---------------------------------------------------------------------------
+    # ``+``, ``*`` and ``/`` call their Functions directly: the functional forms only add the
+    # ``out=`` handling, and a Python frame per operator is a tenth of a small op's time
     def __add__(self, other):
-        return _pw.add(self, other)
+        return _Add(self, other, 1)
 
     def __radd__(self, other):
-        return _pw.add(self, other)
+        return _Add(self, other, 1)
 
     def __iadd__(self, other):
         return _pw.add_(self, other)
@@ -640,16 +642,16 @@ class Tensor:
         return _pw.sub_(self, other)
 
     def __mul__(self, other):
-        return _pw.mul(self, other)
+        return _Mul(self, other)
 
     def __rmul__(self, other):
-        return _pw.mul(self, other)
+        return _Mul(self, other)
 
     def __imul__(self, other):
         return _pw.mul_(self, other)
 
     def __truediv__(self, other):
-        return _pw.div(self, other)
+        return _Div(self, other)
 
     def __rtruediv__(self, other):
         # torch computes ``other / self`` as ``self.reciprocal() * other``
@@ -1773,5 +1775,10 @@ from .ops import random as _random  # noqa: E402
 from .ops import reduction as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
+from .ops.arith import Add as _AddFn  # noqa: E402
+from .ops.arith import Div as _DivFn  # noqa: E402
+from .ops.arith import Mul as _MulFn  # noqa: E402
+
+_Add, _Mul, _Div = _AddFn.apply, _MulFn.apply, _DivFn.apply
 
 del get_array_module

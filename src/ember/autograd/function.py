@@ -360,31 +360,38 @@ class Function:
         if TRACER is not None:
             return TRACER(cls, args)
         state = STATE
-        if not state.enabled:
-            return _run_plain(cls, args)
-        # one pass over the arguments: the edge of each that needs grad (see BackwardNode)
+        enabled = state.enabled
         edges = None
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor):
-                if a._base is not None and a._view_version != a._vc[0]:
-                    _refresh_view(a)  # its base changed in place, maybe now needing grad
-                if a._rg:
-                    if edges is None:
-                        edges = _no_edges(args, i)
-                    d = a._data
-                    fn = a.grad_fn
-                    if fn is not None:
-                        edges[i] = (fn, a._output_nr, d.shape, d.dtype)
-                    else:
-                        edges[i] = (a, 0, d.shape, d.dtype)
-                elif edges is not None:
-                    edges[i] = () if a._data.dtype.kind in "fc" else False
-        if edges is None:
+        if enabled:
+            # one pass over the arguments: the edge of each that needs grad (see BackwardNode)
+            for i, a in enumerate(args):
+                if isinstance(a, Tensor):
+                    if a._base is not None and a._view_version != a._vc[0]:
+                        _refresh_view(a)  # its base changed in place, maybe now needing grad
+                    if a._rg:
+                        if edges is None:
+                            edges = _no_edges(args, i)
+                        d = a._data
+                        fn = a.grad_fn
+                        if fn is not None:
+                            edges[i] = (fn, a._output_nr, d.shape, d.dtype)
+                        else:
+                            edges[i] = (a, 0, d.shape, d.dtype)
+                    elif edges is not None:
+                        edges[i] = () if a._data.dtype.kind in "fc" else False
+        if edges is None:  # no graph: forward with its arrays wrapped as tensors
             state.enabled = False
             try:
-                return _run_plain(cls, args)
+                out = cls.forward(*args) if cls._setup else cls.forward(NULL_CTX, *args)
+            except ValueError as exc:
+                _reraise_broadcast(exc, args)
             finally:
-                state.enabled = True
+                state.enabled = enabled
+            if type(out) is np.ndarray:
+                return Tensor._make(out, False, None)
+            if type(out) is tuple:
+                return tuple(_plain_output(o, args) for o in out)
+            return _plain_output(out, args)
         ctx = cls._Node(edges, tuple(map(bool, edges)))
         state.enabled = False
         try:
@@ -428,22 +435,6 @@ def _no_edges(args, upto: int) -> list:
         if isinstance(a, Tensor):
             edges[j] = () if a._data.dtype.kind in "fc" else False
     return edges
-
-
-def _run_plain(cls, args):
-    """``forward`` with no graph recorded, its arrays wrapped as tensors."""
-    try:
-        if cls._setup:
-            out = cls.forward(*args)
-        else:
-            out = cls.forward(NULL_CTX, *args)
-    except ValueError as exc:
-        _reraise_broadcast(exc, args)
-    if type(out) is np.ndarray:
-        return Tensor._make(out, False, None)
-    if type(out) is tuple:
-        return tuple(_plain_output(o, args) for o in out)
-    return _plain_output(out, args)
 
 
 def _bind_kwargs(cls, args, kwargs) -> tuple:
