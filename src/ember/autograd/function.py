@@ -405,13 +405,11 @@ class Function:
         finally:
             state.enabled = True
         if type(out) is np.ndarray and ctx._dirty is None and ctx._non_diff is None:
-            # the common case: one new array from a built-in forward
+            # the common case: one new array from a built-in forward (its tensor is made here,
+            # so forward cannot have saved it: nothing to turn into an output reference)
             if out.dtype.kind not in "fc":
                 return Tensor._make(out, False, None)
-            result = Tensor._make(out, True, ctx)
-            if ctx._saved:
-                _saved_outputs_to_refs(ctx, (result,))
-            return result
+            return Tensor._make(out, True, ctx)
         if type(out) is tuple:
             ctx._n_out = len(out)
             outs = tuple(_graph_output(o, i, ctx, args) for i, o in enumerate(out))
