@@ -34,6 +34,8 @@ import numpy as np
 from ..backend import as_array
 from .grad_mode import STATE
 
+_new = object.__new__
+
 __all__ = ["Function", "FunctionCtx", "BackwardNode", "once_differentiable", "InplaceFunction"]
 
 Tensor = None  # bound by ember.tensor once the class exists (it imports this module)
@@ -387,8 +389,12 @@ class Function:
                 _reraise_broadcast(exc, args)
             finally:
                 state.enabled = enabled
-            if type(out) is np.ndarray:
-                return Tensor._make(out, False, None)
+            if type(out) is np.ndarray:  # Tensor._make, inline: the commonest return of all
+                t = _new(Tensor)
+                t._data = out
+                t._rg = False
+                t.grad_fn = t._grad = t._vc = None
+                return t
             if type(out) is tuple:
                 return tuple(_plain_output(o, args) for o in out)
             return _plain_output(out, args)
