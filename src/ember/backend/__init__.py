@@ -7,6 +7,8 @@ data. CuPy is imported only when a tensor is first moved to a GPU, so until then
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = [
@@ -80,18 +82,27 @@ def zeros_array(shape, np_dtype):
     return np.zeros(shape, dtype=np_dtype)
 
 
-def _prod(dims) -> int:
-    n = 1
-    for d in dims:
-        n *= d
-    return n
+def _bound(xp, a, v):
+    """The number ``v`` as the other operand of an elementwise max or min with ``a``: NumPy's
+    maximum and minimum run their SIMD loop for two arrays but a scalar loop for an array and a
+    number, two to three times slower. Zeros are cheap to make at any size; other values pay
+    off from ``_SMALL`` elements."""
+    if a.dtype.kind == "b" or v != v:
+        return v
+    if v == 0 and math.copysign(1.0, v) > 0:
+        return xp.zeros(a.shape, dtype=a.dtype)
+    return xp.full(a.shape, v, dtype=a.dtype) if a.size >= _SMALL else v
 
 
-def relu_array(a):
-    """``maximum(a, 0)``, NaN kept, against an array of zeros: NumPy runs its SIMD loop for
-    two arrays but a scalar loop for an array and a number, two to three times slower."""
+def clamp_array(a, lo=None, hi=None):
+    """``minimum(maximum(a, lo), hi)`` for numbers ``lo`` and ``hi`` (either may be None),
+    NaN kept, bitwise what the plain calls give."""
     xp = get_array_module(a)
-    return xp.maximum(a, xp.zeros(a.shape, dtype=a.dtype))
+    if lo is not None:
+        a = xp.maximum(a, _bound(xp, a, lo))
+    if hi is not None:
+        a = xp.minimum(a, _bound(xp, a, hi))
+    return a
 
 
 def sum_to_shape_array(a, shape):
@@ -104,7 +115,7 @@ def sum_to_shape_array(a, shape):
     if k and dims[-1] == k - 1 and a.size and a.dtype.char in "fd" and a.flags.c_contiguous:
         # the leading axes (a bias gradient): one row of ones times the rows, through BLAS;
         # NumPy's reduction runs one short inner loop per row, several times slower
-        rows = a.reshape(_prod(a.shape[:k]), -1)
+        rows = a.reshape(math.prod(a.shape[:k]), -1)
         return (get_array_module(a).ones(rows.shape[0], dtype=a.dtype) @ rows).reshape(shape)
     out = a.sum(axis=dims, keepdims=True) if dims else a
     return as_array(out.reshape(shape)) if out is not a else a.copy()

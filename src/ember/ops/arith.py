@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import get_array_module
+from ..backend import clamp_array, get_array_module
 from ..dtypes import binary_result, from_numpy, get_default_dtype
 from ..tensor import Tensor
 from .inplace import apply_inplace, check_inplace, raise_cast_error, type_word, write_into
@@ -982,16 +982,11 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx, a, lo, hi):
         x = a._data
-        xp = get_array_module(x)
         if x.dtype.kind in "iub" and (isinstance(lo, float) or isinstance(hi, float)):
             x = x.astype(get_default_dtype().np)
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = lo, hi
-        if lo is None:
-            return xp.minimum(x, hi)
-        if hi is None:
-            return xp.maximum(x, lo)
-        return xp.minimum(xp.maximum(x, lo), hi)
+        return clamp_array(x, lo, hi)
 
     @staticmethod
     def backward(ctx, g):

@@ -13,7 +13,7 @@ import math
 import warnings
 
 from ..autograd.function import Function
-from ..backend import get_array_module, reduce_keepdims
+from ..backend import clamp_array, get_array_module, reduce_keepdims
 from ..tensor import Tensor
 from . import special
 from ._args import wrap_dim
@@ -209,7 +209,7 @@ class Elu(Function):
         xp = get_array_module(a)
         ctx.save_for_backward(x)
         ctx.args = (alpha, scale, input_scale)
-        neg = xp.expm1(xp.minimum(a, 0) * input_scale) * (alpha * scale)
+        neg = xp.expm1(clamp_array(a, hi=0) * input_scale) * (alpha * scale)
         return xp.where(a > 0, a * scale, neg)
 
     @staticmethod
@@ -260,7 +260,7 @@ def _np_sigmoid(a):
 def _np_softplus(a):
     """log(1 + exp(a)) without overflow."""
     xp = get_array_module(a)
-    return xp.maximum(a, 0) + xp.log1p(xp.exp(-abs(a)))
+    return clamp_array(a, 0) + xp.log1p(xp.exp(-abs(a)))
 
 
 class Silu(Function):

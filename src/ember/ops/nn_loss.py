@@ -22,7 +22,7 @@ from ..dtypes import promote_types
 from ..tensor import Tensor
 from .arith import where
 from .inplace import type_word
-from .nn_activation import _float_only
+from .nn_activation import _float_only, _np_softplus
 
 __all__ = [
     "mse_loss",
@@ -481,15 +481,8 @@ class CrossEntropy(Function):
             p = _softmax(x)
             if not isinstance(qcol, float):
                 qcol = Tensor._make(qcol, False, None)
-            return (
-                (p * qcol - Tensor._make(q, False, None)) * gs,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-            )
+            gx = (p * qcol - Tensor._make(q, False, None)) * gs
+            return gx, None, None, None, None, None, None
         # no higher-order graph: finish on arrays, reusing the forward's softmax
         ga = g._data if reduction != "none" else g._data[:, None]
         out = ctx.p * (qcol * ga)
@@ -644,8 +637,7 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx, x, t, weight, pos_weight, reduction):
         a, ta = x._data, t._data
-        xp = get_array_module(a)
-        sp = xp.maximum(-a, 0) + xp.log1p(xp.exp(-xp.abs(a)))  # softplus(-x)
+        sp = _np_softplus(-a)  # softplus(-x)
         if pos_weight is not None:
             loss = (1 - ta) * a + (1 + (pos_weight._data - 1) * ta) * sp
         else:
@@ -760,9 +752,8 @@ class SoftMarginLoss(Function):
     @staticmethod
     def forward(ctx, x, y, reduction):
         a, ya = _arrays(x, y)
-        xp = get_array_module(a)
         z = -ya * a
-        loss = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))  # log(1 + exp(-y x))
+        loss = _np_softplus(z)  # log(1 + exp(-y x))
         ctx.save_for_backward(x, y)
         ctx.reduction, ctx.n = reduction, loss.size
         return _reduce_array(loss.astype(a.dtype, copy=False), reduction)

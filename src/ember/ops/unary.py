@@ -10,7 +10,7 @@ import math
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import fill_where, get_array_module, relu_array
+from ..backend import clamp_array, fill_where, get_array_module
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import special
@@ -499,7 +499,7 @@ class Relu(Function):
         a = x._data
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = _out(relu_array(a))
+        y = _out(clamp_array(a, 0))
         ctx.save_for_backward(y)
         return y
 
