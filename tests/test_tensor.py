@@ -230,3 +230,11 @@ def test_tensor_has_fast_attribute_reads():
     t = ember.ones(2)
     t.name = "mine"  # a missing torch name can still be set on an instance
     assert t.name == "mine"
+
+
+def test_relu_and_clamp_keep_negative_zero_and_nan_as_torch():
+    x = ember.tensor([-0.0, float("nan"), -1.0, 2.0])
+    for y in (ember.relu(x), x.clamp(min=0.0), x.clamp(0.0, 5.0)):
+        d = y.numpy()
+        assert np.signbit(d[0]) and d[0] == 0  # torch keeps -0.0: it is not below 0
+        assert np.isnan(d[1]) and d[2] == 0 and d[3] == 2
