@@ -47,6 +47,11 @@ SECOND_ORDER = [
         lambda: (_x(1, 2, 2, 2), _x(2, 1, 2, 2, seed=1)),
     ),
     ("conv1d", lambda x, w: F.conv1d(x, w, padding=1), lambda: (_x(1, 2, 5), _x(2, 2, 3, seed=1))),
+    (  # one input channel: im2col in (C, K) x (N, L) order
+        "conv2d_columns",
+        lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        lambda: (_x(2, 1, 3, 4), _x(2, 1, 2, 2, seed=1), _x(2, seed=2)),
+    ),
     ("max_pool2d", lambda x: F.max_pool2d(x, 2, 1), lambda: (_distinct(1, 1, 3, 4),)),
     (
         "avg_pool2d",

@@ -124,7 +124,13 @@ CONV = [
     Op(
         "conv2d_groups",
         lambda t, x, w, b: F(t).conv2d(x, w, b, groups=2, padding=1),
-        [((2, 4, 5, 5), (6, 2, 3, 3), (6,)), ((1, 2, 3, 3), (2, 1, 2, 2), (2,))],
+        # im2col in (C, K) x (N, L) order, then channels last (an output row no longer than a
+        # group's channels)
+        [
+            ((2, 4, 5, 5), (6, 2, 3, 3), (6,)),
+            ((1, 2, 3, 3), (2, 1, 2, 2), (2,)),
+            ((1, 8, 3, 3), (4, 4, 2, 2), (4,)),
+        ],
     ),
     Op(
         "conv2d_depthwise",
@@ -145,7 +151,7 @@ CONV = [
     Op(
         "conv3d",
         lambda t, x, w, b: F(t).conv3d(x, w, b, padding=1),
-        [((1, 2, 3, 4, 3), (2, 2, 2, 2, 2), (2,))],
+        [((1, 2, 3, 4, 3), (2, 2, 2, 2, 2), (2,)), ((1, 1, 3, 3, 6), (2, 1, 2, 2, 2), (2,))],
     ),
     Op(
         "conv_transpose1d",

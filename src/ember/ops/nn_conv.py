@@ -119,6 +119,35 @@ def _im2col(x, ksize, stride, pads, dilation, out, groups):
     return cols.reshape(n, groups, math.prod(out), math.prod(ksize) * cg)
 
 
+def _im2col_columns(x, ksize, stride, pads, dilation, out, groups):
+    """(G, C/G * prod(K), N * prod(L)): every window of padded ``x`` in (C, *K) x (N, *L)
+    order, so that the copy out of the strided view moves whole output rows."""
+    xp = get_array_module(x)
+    n, c = x.shape[:2]
+    win = _windows(_pad_array(x, pads), ksize, stride, dilation, out)  # (N, C, *K, *L)
+    cols = xp.ascontiguousarray(xp.moveaxis(win, 0, 1 + len(ksize)))  # (C, *K, N, *L)
+    return cols.reshape(groups, (c // groups) * math.prod(ksize), n * math.prod(out))
+
+
+def _by_columns(c, ksize, out, groups) -> bool:
+    """Whether im2col should take the (C, K) x (N, L) layout (``_im2col_columns``) rather than
+    channels last (``_im2col``): the one whose copy runs longer contiguous stretches (a row
+    of the output, against a kernel row's channels; one group's channels when grouped)."""
+    run = ksize[-1] * c if groups == 1 else c // groups
+    return out[-1] > run
+
+
+def _as_nchw(view, b):
+    """A new contiguous (N, C, *L) array holding ``view`` (+ b per channel, if given)."""
+    xp = get_array_module(view)
+    res = xp.empty(view.shape, dtype=view.dtype)
+    if b is None:
+        res[...] = view
+    else:
+        xp.add(view, b.reshape((1, -1) + (1,) * (view.ndim - 2)), out=res)
+    return res
+
+
 def _weight_rows(w, groups):
     """Weight (O, C/G, *K) as the (G, O/G, prod(K) * C/G) matrix matching ``_im2col``'s
     columns (channels last)."""
@@ -149,16 +178,27 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1) -> int:
 
 
 def _conv_array(x, w, b, stride, pads, dilation, groups):
-    """conv(x, w) + b on arrays; returns (out, cols).
+    """conv(x, w) + b on arrays; returns (out, cols), cols being the im2col matrix in the
+    layout ``_by_columns`` picks (3-D: (C, K) x (N, L); 4-D: channels last).
 
-    out[n, g] = W_g (O/G, K*Cg) @ cols[n, g]^T (K*Cg, L): one batched matrix product whose
-    result is already in (N, O, *L) order."""
+    Columns: out = W_g (O/G, Cg*K) @ cols_g (Cg*K, N*L), one product per group. Channels
+    last: one product cols (N*L, K*C) @ W^T without groups, else W_g @ cols[n, g]^T for each
+    sample and group, already in (N, O, *L) order."""
     xp = get_array_module(x)
-    n = x.shape[0]
+    n, c = x.shape[:2]
     o = w.shape[0]
-    out = _conv_out(x.shape[2:], w.shape[2:], stride, pads, dilation)
-    cols = _im2col(x, w.shape[2:], stride, pads, dilation, out, groups)  # (N, G, L, K*Cg)
-    m = xp.matmul(_weight_rows(w, groups), cols.transpose(0, 1, 3, 2))  # (N, G, Og, L)
+    ksize = w.shape[2:]
+    out = _conv_out(x.shape[2:], ksize, stride, pads, dilation)
+    if _by_columns(c, ksize, out, groups):
+        cols = _im2col_columns(x, ksize, stride, pads, dilation, out, groups)
+        m = xp.matmul(w.reshape(groups, o // groups, -1), cols)  # (G, Og, N*L)
+        return _as_nchw(xp.moveaxis(m.reshape((o, n) + out), 0, 1), b), cols
+    cols = _im2col(x, ksize, stride, pads, dilation, out, groups)  # (N, G, L, K*Cg)
+    wr = _weight_rows(w, groups)
+    if groups == 1:
+        m = xp.matmul(cols.reshape(-1, cols.shape[3]), wr[0].T)  # (N*L, O)
+        return _as_nchw(xp.moveaxis(m.reshape((n,) + out + (o,)), -1, 1), b), cols
+    m = xp.matmul(wr, cols.transpose(0, 1, 3, 2))  # (N, G, Og, L)
     res = m.reshape((n, o) + tuple(out))
     if b is not None:
         res += b.reshape((1, o) + (1,) * len(out))
@@ -194,13 +234,7 @@ def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
             buf[(slice(None),) + region] += xp.moveaxis(part, 1, -2)
         buf = buf.reshape((n,) + padded + (cout,))
     inner = tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))
-    view = xp.moveaxis(buf[(slice(None),) + inner], -1, 1)  # (N, Cout, *sizes)
-    res = xp.empty(view.shape, dtype=view.dtype)
-    if b is None:
-        res[...] = view
-    else:
-        xp.add(view, b.reshape((1, cout) + (1,) * k), out=res)
-    return res
+    return _as_nchw(xp.moveaxis(buf[(slice(None),) + inner], -1, 1), b)  # (N, Cout, *sizes)
 
 
 def _col2im_shifted(x, w, dilation, padded):
@@ -235,14 +269,20 @@ def _col2im_shifted(x, w, dilation, padded):
 
 def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
     """The gradient of conv in its weight: sum over batch and positions of g times windows,
-    one matrix product (G, O/G, N*L) @ (G, N*L, K*Cg)."""
+    one matrix product per group, (O/G, N*L) @ (N*L, Cg*K) with ``cols`` in either of
+    ``_conv_array``'s layouts (made here when None)."""
     xp = get_array_module(g)
+    out = g.shape[2:]
+    cg = x.shape[1] // groups
     if cols is None:
-        cols = _im2col(x, ksize, stride, pads, dilation, g.shape[2:], groups)
+        im2col = _im2col_columns if _by_columns(x.shape[1], ksize, out, groups) else _im2col
+        cols = im2col(x, ksize, stride, pads, dilation, out, groups)
     g2 = _to_gemm(g, groups)  # (G, Og, N*L)
+    if cols.ndim == 3:  # columns: rows (c, *K) are the weight's own order
+        gw = xp.matmul(g2, cols.transpose(0, 2, 1))  # (G, Og, Cg*K)
+        return gw.reshape((g.shape[1], cg) + tuple(ksize))
     c2 = cols.transpose(1, 0, 2, 3).reshape(groups, -1, cols.shape[3])  # a view for one group
     gw = xp.matmul(g2, c2)  # (G, Og, K*Cg)
-    cg = x.shape[1] // groups
     gw = gw.reshape((g.shape[1],) + tuple(ksize) + (cg,))
     return xp.ascontiguousarray(xp.moveaxis(gw, -1, 1))  # (O, Cg, *K)
 
