@@ -120,19 +120,21 @@ def _im2col(x, ksize, stride, pads, dilation, out, groups):
 
 
 def _im2col_columns(x, ksize, stride, pads, dilation, out, groups):
-    """(G, C/G * prod(K), N * prod(L)): every window of padded ``x`` in (C, *K) x (N, *L)
-    order, so that the copy out of the strided view moves whole output rows."""
+    """(N, G, C/G * prod(K), prod(L)): every window of padded ``x``, a sample's (C, *K) rows
+    by its (*L) columns, so that the copy out of the strided view moves whole output rows."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
     win = _windows(_pad_array(x, pads), ksize, stride, dilation, out)  # (N, C, *K, *L)
-    cols = xp.ascontiguousarray(xp.moveaxis(win, 0, 1 + len(ksize)))  # (C, *K, N, *L)
-    return cols.reshape(groups, (c // groups) * math.prod(ksize), n * math.prod(out))
+    cols = xp.ascontiguousarray(win)
+    return cols.reshape(n, groups, (c // groups) * math.prod(ksize), math.prod(out))
 
 
 def _by_columns(c, ksize, out, groups) -> bool:
-    """Whether im2col should take the (C, K) x (N, L) layout (``_im2col_columns``) rather than
-    channels last (``_im2col``): the one whose copy runs longer contiguous stretches (a row
-    of the output, against a kernel row's channels; one group's channels when grouped)."""
+    """Whether im2col should take the (C, K) x (L) layout per sample (``_im2col_columns``)
+    rather than channels last (``_im2col``): the one whose copy runs longer contiguous
+    stretches (a row of the output, against a kernel row's channels; one group's channels
+    when grouped). A pure function of the shapes, so the weight gradient finds the layout
+    again."""
     run = ksize[-1] * c if groups == 1 else c // groups
     return out[-1] > run
 
@@ -178,12 +180,12 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1) -> int:
 
 
 def _conv_array(x, w, b, stride, pads, dilation, groups):
-    """conv(x, w) + b on arrays; returns (out, cols), cols being the im2col matrix in the
-    layout ``_by_columns`` picks (3-D: (C, K) x (N, L); 4-D: channels last).
+    """conv(x, w) + b on arrays; returns (out, cols), cols being the im2col matrices in the
+    layout ``_by_columns`` picks.
 
-    Columns: out = W_g (O/G, Cg*K) @ cols_g (Cg*K, N*L), one product per group. Channels
-    last: one product cols (N*L, K*C) @ W^T without groups, else W_g @ cols[n, g]^T for each
-    sample and group, already in (N, O, *L) order."""
+    Columns: out[n, g] = W_g (O/G, Cg*K) @ cols[n, g] (Cg*K, L), one product per sample and
+    group, already in (N, O, *L) order. Channels last: one product cols (N*L, K*C) @ W^T
+    without groups (BLAS threads it), else W_g @ cols[n, g]^T per sample and group."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
     o = w.shape[0]
@@ -191,14 +193,14 @@ def _conv_array(x, w, b, stride, pads, dilation, groups):
     out = _conv_out(x.shape[2:], ksize, stride, pads, dilation)
     if _by_columns(c, ksize, out, groups):
         cols = _im2col_columns(x, ksize, stride, pads, dilation, out, groups)
-        m = xp.matmul(w.reshape(groups, o // groups, -1), cols)  # (G, Og, N*L)
-        return _as_nchw(xp.moveaxis(m.reshape((o, n) + out), 0, 1), b), cols
-    cols = _im2col(x, ksize, stride, pads, dilation, out, groups)  # (N, G, L, K*Cg)
-    wr = _weight_rows(w, groups)
-    if groups == 1:
-        m = xp.matmul(cols.reshape(-1, cols.shape[3]), wr[0].T)  # (N*L, O)
-        return _as_nchw(xp.moveaxis(m.reshape((n,) + out + (o,)), -1, 1), b), cols
-    m = xp.matmul(wr, cols.transpose(0, 1, 3, 2))  # (N, G, Og, L)
+        m = xp.matmul(w.reshape(groups, o // groups, -1), cols)  # (N, G, Og, L)
+    else:
+        cols = _im2col(x, ksize, stride, pads, dilation, out, groups)  # (N, G, L, K*Cg)
+        wr = _weight_rows(w, groups)
+        if groups == 1:
+            m = xp.matmul(cols.reshape(-1, cols.shape[3]), wr[0].T)  # (N*L, O)
+            return _as_nchw(xp.moveaxis(m.reshape((n,) + out + (o,)), -1, 1), b), cols
+        m = xp.matmul(wr, cols.transpose(0, 1, 3, 2))  # (N, G, Og, L)
     res = m.reshape((n, o) + tuple(out))
     if b is not None:
         res += b.reshape((1, o) + (1,) * len(out))
@@ -269,21 +271,26 @@ def _col2im_shifted(x, w, dilation, padded):
 
 def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
     """The gradient of conv in its weight: sum over batch and positions of g times windows,
-    one matrix product per group, (O/G, N*L) @ (N*L, Cg*K) with ``cols`` in either of
-    ``_conv_array``'s layouts (made here when None)."""
+    with ``cols`` in ``_conv_array``'s layout (made here when None). Columns: one product
+    (O/G, L) @ (L, Cg*K) per sample and group, summed over samples (short sums that stay in
+    cache; one product over all N*L positions leaves BLAS a tiny output to split). Channels
+    last: one product (O/G, N*L) @ (N*L, K*Cg) per group."""
     xp = get_array_module(g)
+    n, o = g.shape[:2]
     out = g.shape[2:]
     cg = x.shape[1] // groups
+    columns = _by_columns(x.shape[1], ksize, out, groups)
     if cols is None:
-        im2col = _im2col_columns if _by_columns(x.shape[1], ksize, out, groups) else _im2col
+        im2col = _im2col_columns if columns else _im2col
         cols = im2col(x, ksize, stride, pads, dilation, out, groups)
+    if columns:
+        g4 = g.reshape(n, groups, o // groups, -1)  # (N, G, Og, L)
+        gw = xp.matmul(g4, cols.transpose(0, 1, 3, 2)).sum(0)  # (G, Og, Cg*K)
+        return gw.reshape((o, cg) + tuple(ksize))
     g2 = _to_gemm(g, groups)  # (G, Og, N*L)
-    if cols.ndim == 3:  # columns: rows (c, *K) are the weight's own order
-        gw = xp.matmul(g2, cols.transpose(0, 2, 1))  # (G, Og, Cg*K)
-        return gw.reshape((g.shape[1], cg) + tuple(ksize))
     c2 = cols.transpose(1, 0, 2, 3).reshape(groups, -1, cols.shape[3])  # a view for one group
     gw = xp.matmul(g2, c2)  # (G, Og, K*Cg)
-    gw = gw.reshape((g.shape[1],) + tuple(ksize) + (cg,))
+    gw = gw.reshape((o,) + tuple(ksize) + (cg,))
     return xp.ascontiguousarray(xp.moveaxis(gw, -1, 1))  # (O, Cg, *K)
 
 
