@@ -602,12 +602,10 @@ class Im2Col(Function):
     @staticmethod
     def forward(ctx, x, ksize, dilation, pads, stride):
         a = x._data
-        xp = get_array_module(a)
         out = _conv_out(a.shape[2:], ksize, stride, pads, dilation)
-        win = _windows(_pad_array(a, pads), ksize, stride, dilation, out)  # (N, C, kH, kW, *L)
         ctx.args = (a.shape[2:], ksize, dilation, pads, stride)
-        n, c = a.shape[:2]
-        return xp.ascontiguousarray(win).reshape(n, c * math.prod(ksize), math.prod(out))
+        cols = _im2col_columns(a, ksize, stride, pads, dilation, out, 1)  # (N, 1, C*K, L)
+        return cols.reshape(cols.shape[0], cols.shape[2], cols.shape[3])
 
     @staticmethod
     def backward(ctx, g):
