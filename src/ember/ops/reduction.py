@@ -63,13 +63,22 @@ def _kept_shape(shape, dims) -> tuple:
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+_SPREAD_COPY = 4096  # elements up to which expand_back copies rather than views
+
+
 def expand_back(g: Tensor, shape, dims, keepdim: bool) -> Tensor:
     """Spread ``g`` (the gradient of a reduction over ``dims``) back over ``shape``."""
-    if not STATE.enabled:  # no graph of the backward: a broadcast view of the array
+    if not STATE.enabled:  # no graph of the backward: the array spread over ``shape``
         a = g._data
         if not keepdim and dims:
             a = a.reshape(_kept_shape(shape, dims))
-        return Tensor._make(broadcast_to(a, shape), False, None)
+        if math.prod(shape) > _SPREAD_COPY:
+            return Tensor._make(broadcast_to(a, shape), False, None)
+        # a small gradient is copied out: cheaper than a read-only view's set-up, and the
+        # leaf's .grad may adopt and accumulate into it with no further copy
+        out = get_array_module(a).empty(shape, dtype=a.dtype)
+        out[...] = a
+        return Tensor._make(out, False, None)
     if not keepdim and dims:
         g = g.reshape(_kept_shape(shape, dims))
     return g.expand(shape)
