@@ -20,6 +20,7 @@ from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .inplace import type_word
+from .nn_conv import _windows
 from .nn_misc import area_matrix, resample
 
 __all__ = [
@@ -90,7 +91,12 @@ def _max_pool_array(a, geom):
     pads = _pads(a.shape[2:], ksize, stride, padding, dilation, out)
     low = -xp.inf if a.dtype.kind == "f" else np.iinfo(a.dtype).min
     buf = _padded(a, pads, low)
-    views = [buf[_slices(offs, dilation, stride, out)] for offs in np.ndindex(*ksize)]
+    # every window at once as one contiguous (prod(K), N, C, *L) copy of a strided view: the
+    # loop below then reads contiguous rows (on strided views it runs about 30% slower)
+    k = len(ksize)
+    win = _windows(buf, ksize, stride, dilation, out)  # (N, C, *K, *L)
+    win = xp.moveaxis(win, tuple(range(2, 2 + k)), tuple(range(k)))
+    views = xp.ascontiguousarray(win).reshape((-1,) + buf.shape[:2] + tuple(out))
     best = views[0].copy()
     arg = xp.zeros(best.shape, dtype=_offset_dtype(len(views)))
     for k, v in enumerate(views[1:], 1):
