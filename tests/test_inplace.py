@@ -138,6 +138,10 @@ CASES = {
     "T.no_grad():\n    y.add_(1)\nr = (x, y.requires_grad)",
     "base-gains-grad": "x = T.ones(3); v = x[0]; w = T.tensor(2., requires_grad=True); "
     "x.mul_(w); y = v * 3; r = (y, y.requires_grad); y.backward(); r = (r, w.grad)",
+    # the operators' no-graph shortcut must not skip a view whose base gained grad
+    "base-gains-grad-operators": "x = T.ones(4); v = x[:2]; u = x[2:]; "
+    "w = T.tensor(2., requires_grad=True); x.mul_(w); y = v * u + v / u + v * 3.; "
+    "r = (y, y.requires_grad); y.sum().backward(); r = (r, w.grad)",
     "inplace-shape-ops": "x = T.tensor([[1., 2.], [3., 4.]], requires_grad=True); y = x * 2; "
     "y.t_(); y.unsqueeze_(0); y.squeeze_(0); y[0].sum().backward(); r = (y.shape, x.grad)",
     "int-add-float": "x = T.tensor([1, 2]); x.add_(1.5)",

@@ -10,6 +10,7 @@ This file holds dunders and one-line methods that call into ``ember.ops``; the m
 
 from __future__ import annotations
 
+import operator as _op
 import warnings
 from collections import OrderedDict
 
@@ -622,8 +623,12 @@ class Tensor:
 
     # -- operators ---------------------------------------------------------------------------
     # ``+``, ``*`` and ``/`` call their Functions directly: the functional forms only add the
-    # ``out=`` handling, and a Python frame per operator is a tenth of a small op's time
+    # ``out=`` handling, and a Python frame per operator is a tenth of a small op's time.
+    # Where no graph can be involved, ``_plain`` skips even the Function (see there).
     def __add__(self, other):
+        out = _plain(self, other, _op.add, "fciub")
+        if out is not None:
+            return out
         return _Add(self, other, 1)
 
     def __radd__(self, other):
@@ -642,6 +647,9 @@ class Tensor:
         return _pw.sub_(self, other)
 
     def __mul__(self, other):
+        out = _plain(self, other, _op.mul, "fciub")
+        if out is not None:
+            return out
         return _Mul(self, other)
 
     def __rmul__(self, other):
@@ -651,6 +659,9 @@ class Tensor:
         return _pw.mul_(self, other)
 
     def __truediv__(self, other):
+        out = _plain(self, other, _op.truediv, "fc")
+        if out is not None:
+            return out
         return _Div(self, other)
 
     def __rtruediv__(self, other):
@@ -1780,5 +1791,49 @@ from .ops.arith import Div as _DivFn  # noqa: E402
 from .ops.arith import Mul as _MulFn  # noqa: E402
 
 _Add, _Mul, _Div = _AddFn.apply, _MulFn.apply, _DivFn.apply
+
+
+def _plain(a, b, op, kinds):
+    """``op`` (``+``, ``*`` or ``/``) of tensor ``a`` and ``b`` as a new tensor, skipping the
+    Function, where what the Function would do is just that: no graph (neither needs grad),
+    no view whose base changed in place since (refreshing it, maybe into needing grad, is the
+    Function's work), no ONNX trace, ``b`` a tensor of ``a``'s dtype or a Python number that
+    ``operands`` passes through unchanged, a dtype kind in ``kinds`` (``/`` of integers
+    changes dtype), and an array out (0-d operands give NumPy scalars). None otherwise, and on
+    any error: the caller then goes through the Function, which handles every case and names
+    every error."""
+    if (
+        a._rg
+        or _function.TRACER is not None
+        or (a._base is not None and a._view_version != a._vc[0])
+    ):
+        return None
+    x = a._data
+    kind = x.dtype.kind
+    if kind not in kinds:
+        return None
+    if isinstance(b, Tensor):
+        if b._rg or (b._base is not None and b._view_version != b._vc[0]):
+            return None
+        y = b._data
+        if y.dtype != x.dtype:
+            return None
+    else:
+        t = type(b)
+        if not ((t is float and kind == "f") or (t is int and kind in "fi")):
+            return None
+        y = b
+    try:
+        out = op(x, y)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if type(out) is not np.ndarray:
+        return None
+    t = _new(Tensor)
+    t._data = out
+    t._rg = False
+    t.grad_fn = t._grad = t._vc = None
+    return t
+
 
 del get_array_module
