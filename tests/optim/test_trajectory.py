@@ -214,6 +214,21 @@ def test_trajectory_matches_torch(torch, name, options):
     assert_state_dicts(run.opt.state_dict(), ref.opt.state_dict(), torch)
 
 
+@pytest.mark.parametrize("name, options", [c for c in CASES if c.values[0] in ("Adam", "AdamW")])
+def test_update_in_chunks_matches_whole_arrays_and_torch(torch, monkeypatch, name, options):
+    """Large parameters are updated a chunk at a time: with chunks of 5 elements, the 3x4
+    parameter goes in three chunks (the last one short), the others whole; the result is the
+    whole-array update's bit for bit, and torch's."""
+    from ember.optim import optimizer
+
+    whole = Run(ember, name, options, INIT).steps(range(STEPS))
+    monkeypatch.setattr(optimizer, "_CHUNK", 5)
+    run = Run(ember, name, options, INIT).steps(range(STEPS))
+    for a, b in zip(run.values(), whole.values()):
+        np.testing.assert_array_equal(a, b)
+    assert_params(run.values(), Run(torch, name, options, INIT).steps(range(STEPS)).values())
+
+
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_float32_matches_torch(torch, name):
     """In float32 the state keeps torch's dtypes (float32 moments, float32 step) and the

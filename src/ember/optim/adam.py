@@ -11,6 +11,7 @@ from .optimizer import (
     Optimizer,
     ParamsT,
     check_fused_foreach,
+    in_chunks,
     lerp_,
     new_state_tensor,
     step_tensor,
@@ -127,7 +128,6 @@ class Adam(Optimizer):
         return state
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
@@ -138,22 +138,29 @@ class Adam(Optimizer):
             param *= 1 - lr * weight_decay
             weight_decay = 0
         grad = self._grad_in(param, grad, group["maximize"], weight_decay)
-        exp_avg = state["exp_avg"]._data
-        exp_avg_sq = state["exp_avg_sq"]._data
-        t = self._temp(param)
-        lerp_(exp_avg, grad, 1 - beta1, t)
-        xp.multiply(grad, 1 - beta2, out=t)
-        t *= grad
-        exp_avg_sq *= beta2
-        exp_avg_sq += t
-        if group["amsgrad"]:
-            max_exp_avg_sq = state["max_exp_avg_sq"]._data
-            xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-            xp.sqrt(max_exp_avg_sq, out=t)
-        else:
-            xp.sqrt(exp_avg_sq, out=t)
-        t /= (1 - beta2**step) ** 0.5
-        t += group["eps"]
-        xp.divide(exp_avg, t, out=t)
-        t *= lr / (1 - beta1**step)
-        param -= t
+        arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
+        arrays += (state["max_exp_avg_sq"]._data if group["amsgrad"] else None,)
+        scalars = (beta1, beta2, (1 - beta2**step) ** 0.5, group["eps"], lr / (1 - beta1**step))
+        in_chunks(_adam_passes, arrays, self._temp(param), *scalars)
+
+
+def _adam_passes(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, t, beta1, beta2, bc2, eps, step):
+    """The array passes of one Adam update (on whole arrays or slices of them): the moments,
+    the denominator sqrt(v or v_max) / bc2 + eps, and param -= step * m / denom; ``t`` is a
+    temporary."""
+    xp = get_array_module(param)
+    lerp_(exp_avg, grad, 1 - beta1, t)
+    xp.multiply(grad, 1 - beta2, out=t)
+    t *= grad
+    exp_avg_sq *= beta2
+    exp_avg_sq += t
+    if max_exp_avg_sq is not None:
+        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        xp.sqrt(max_exp_avg_sq, out=t)
+    else:
+        xp.sqrt(exp_avg_sq, out=t)
+    t /= bc2
+    t += eps
+    xp.divide(exp_avg, t, out=t)
+    t *= step
+    param -= t

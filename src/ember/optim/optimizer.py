@@ -518,6 +518,37 @@ def step_tensor() -> Tensor:
     return Tensor._make(_new_step(), False, None)
 
 
+_CHUNK = 1 << 15  # elements per chunk of an update's passes: a few arrays' worth fit in L2
+
+
+def in_chunks(fn, arrays, temp, *args) -> None:
+    """``fn(*arrays, temp, *args)``, an update's chain of elementwise passes, run chunk by
+    chunk (``_CHUNK`` elements) on large NumPy arrays: ``arrays`` of one shape (None allowed),
+    ``temp`` a scratch array as large, all C-contiguous (else one call on the whole arrays).
+
+    Whole-array passes stream every array through memory once per pass (an Adam update makes
+    13), and after a backward pass the optimizer state is out of cache: the update is bound by
+    memory bandwidth. On a chunk that stays in cache, the chain reads and writes each array
+    once. Every element sees the same operations in the same order, so the result is the same
+    bit for bit. (Threads over the chunks were tried: the BLAS threads still spinning after the
+    backward pass's matrix products took the second core, and the step got slower.)
+    """
+    first = arrays[0]
+    n = first.size
+    if (
+        n < 2 * _CHUNK
+        or type(first) is not np.ndarray
+        or not all(a is None or a.flags.c_contiguous for a in arrays + (temp,))
+    ):
+        fn(*arrays, temp, *args)
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+    scratch = temp.reshape(-1)[:_CHUNK]
+    for i in range(0, n, _CHUNK):
+        j = min(n, i + _CHUNK)
+        fn(*[None if a is None else a[i:j] for a in flat], scratch[: j - i], *args)
+
+
 def lerp_(a, b, weight: float, tmp) -> None:
     """``a += weight * (b - a)`` in place (torch's two-sided form for large weights); ``tmp``
     is a temporary shaped like ``a``."""
