@@ -626,9 +626,10 @@ class Tensor:
     # ``out=`` handling, and a Python frame per operator is a tenth of a small op's time.
     # Where no graph can be involved, ``_plain`` skips even the Function (see there).
     def __add__(self, other):
-        out = _plain(self, other, _op.add, "fciub")
-        if out is not None:
-            return out
+        if not self._rg:  # (the test here spares a graph-recording op the call)
+            out = _plain(self, other, _op.add, "fciub")
+            if out is not None:
+                return out
         return _Add(self, other, 1)
 
     def __radd__(self, other):
@@ -647,9 +648,10 @@ class Tensor:
         return _pw.sub_(self, other)
 
     def __mul__(self, other):
-        out = _plain(self, other, _op.mul, "fciub")
-        if out is not None:
-            return out
+        if not self._rg:  # (the test here spares a graph-recording op the call)
+            out = _plain(self, other, _op.mul, "fciub")
+            if out is not None:
+                return out
         return _Mul(self, other)
 
     def __rmul__(self, other):
@@ -659,9 +661,10 @@ class Tensor:
         return _pw.mul_(self, other)
 
     def __truediv__(self, other):
-        out = _plain(self, other, _op.truediv, "fc")
-        if out is not None:
-            return out
+        if not self._rg:  # (the test here spares a graph-recording op the call)
+            out = _plain(self, other, _op.truediv, "fc")
+            if out is not None:
+                return out
         return _Div(self, other)
 
     def __rtruediv__(self, other):
@@ -1794,19 +1797,15 @@ _Add, _Mul, _Div = _AddFn.apply, _MulFn.apply, _DivFn.apply
 
 
 def _plain(a, b, op, kinds):
-    """``op`` (``+``, ``*`` or ``/``) of tensor ``a`` and ``b`` as a new tensor, skipping the
-    Function, where what the Function would do is just that: no graph (neither needs grad),
-    no view whose base changed in place since (refreshing it, maybe into needing grad, is the
-    Function's work), no ONNX trace, ``b`` a tensor of ``a``'s dtype or a Python number that
-    ``operands`` passes through unchanged, a dtype kind in ``kinds`` (``/`` of integers
-    changes dtype), and an array out (0-d operands give NumPy scalars). None otherwise, and on
-    any error: the caller then goes through the Function, which handles every case and names
-    every error."""
-    if (
-        a._rg
-        or _function.TRACER is not None
-        or (a._base is not None and a._view_version != a._vc[0])
-    ):
+    """``op`` (``+``, ``*`` or ``/``) of tensor ``a`` (which the callers have seen needs no
+    grad) and ``b`` as a new tensor, skipping the Function, where what the Function would do
+    is just that: no graph (``b`` needs no grad either), no view whose base changed in place
+    since (refreshing it, maybe into needing grad, is the Function's work), no ONNX trace,
+    ``b`` a tensor of ``a``'s dtype or a Python number that ``operands`` passes through
+    unchanged, a dtype kind in ``kinds`` (``/`` of integers changes dtype), and an array out
+    (0-d operands give NumPy scalars). None otherwise, and on any error: the caller then goes
+    through the Function, which handles every case and names every error."""
+    if _function.TRACER is not None or (a._base is not None and a._view_version != a._vc[0]):
         return None
     x = a._data
     kind = x.dtype.kind
