@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_fused_foreach, new_state_tensor
+from .optimizer import Optimizer, ParamsT, check_fused_foreach, in_chunks, new_state_tensor
 
 __all__ = ["SGD"]
 
@@ -78,29 +78,38 @@ class SGD(Optimizer):
         check_fused_foreach(fused, foreach)
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
-        t = self._temp(param)
         momentum = group["momentum"]
+        buf, first = None, False
         if momentum != 0:
             buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = grad.copy()
+            if buf is None:  # the first step's buffer is the gradient itself
+                buf, first = grad.copy(), True
                 state["momentum_buffer"] = new_state_tensor(buf)
             else:
                 buf = buf._data
-                buf *= momentum
-                dampening = group["dampening"]
-                if dampening == 0:
-                    buf += grad
-                else:
-                    xp.multiply(grad, 1 - dampening, out=t)
-                    buf += t
-            if group["nesterov"]:
-                xp.multiply(buf, momentum, out=t)
-                t += grad
-                grad = t
+        scalars = (momentum, group["dampening"], group["nesterov"], group["lr"], first)
+        in_chunks(_sgd_passes, (param, grad, buf), self._temp(param), *scalars)
+
+
+def _sgd_passes(param, grad, buf, t, momentum, dampening, nesterov, lr, first):
+    """The array passes of one SGD update (on whole arrays or slices of them): the momentum
+    buffer ``buf`` (None without momentum; ``first``: just made from the gradient), nesterov's
+    look-ahead, and param -= lr * direction; ``t`` is a temporary."""
+    xp = get_array_module(param)
+    if buf is not None:
+        if not first:
+            buf *= momentum
+            if dampening == 0:
+                buf += grad
             else:
-                grad = buf
-        xp.multiply(grad, group["lr"], out=t)
-        param -= t
+                xp.multiply(grad, 1 - dampening, out=t)
+                buf += t
+        if nesterov:
+            xp.multiply(buf, momentum, out=t)
+            t += grad
+            grad = t
+        else:
+            grad = buf
+    xp.multiply(grad, lr, out=t)
+    param -= t
