@@ -214,13 +214,14 @@ def test_trajectory_matches_torch(torch, name, options):
     assert_state_dicts(run.opt.state_dict(), ref.opt.state_dict(), torch)
 
 
-@pytest.mark.parametrize(
-    "name, options", [c for c in CASES if c.values[0] in ("SGD", "Adam", "AdamW")]
-)
+_CHUNKED = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+
+
+@pytest.mark.parametrize("name, options", [c for c in CASES if c.values[0] in _CHUNKED])
 def test_update_in_chunks_matches_whole_arrays_and_torch(torch, monkeypatch, name, options):
-    """Large parameters are updated a chunk at a time (SGD, Adam): with chunks of 5, the 3x4
-    parameter goes in three chunks (the last one short), the others whole; the result is the
-    whole-array update's bit for bit, and torch's."""
+    """Large parameters are updated a chunk at a time (the optimizers in ``_CHUNKED``): with
+    chunks of 5 elements, the 3x4 parameter goes in three chunks (the last one short), the
+    others whole; the result is the whole-array update's bit for bit, and torch's."""
     from ember.optim import optimizer
 
     whole = Run(ember, name, options, INIT).steps(range(STEPS))

@@ -7,7 +7,14 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_fused_foreach, new_state_tensor, step_tensor
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    check_fused_foreach,
+    in_chunks,
+    new_state_tensor,
+    step_tensor,
+)
 
 __all__ = ["Adagrad"]
 
@@ -90,18 +97,23 @@ class Adagrad(Optimizer):
         return {"step": step_tensor(), "sum": new_state_tensor(xp.full_like(param._data, value))}
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        state_sum = state["sum"]._data
-        t = self._temp(param)
-        xp.multiply(grad, grad, out=t)
-        state_sum += t
-        xp.sqrt(state_sum, out=t)
-        t += group["eps"]
-        xp.divide(grad, t, out=t)
-        t *= clr
-        param -= t
+        arrays = (param, grad, state["sum"]._data)
+        in_chunks(_adagrad_passes, arrays, self._temp(param), group["eps"], clr)
+
+
+def _adagrad_passes(param, grad, state_sum, t, eps, clr):
+    """The array passes of one Adagrad update (on whole arrays or slices of them): the sum of
+    squares, then param -= clr * grad / (sqrt(sum) + eps); ``t`` is a temporary."""
+    xp = get_array_module(param)
+    xp.multiply(grad, grad, out=t)
+    state_sum += t
+    xp.sqrt(state_sum, out=t)
+    t += eps
+    xp.divide(grad, t, out=t)
+    t *= clr
+    param -= t

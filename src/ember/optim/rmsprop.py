@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, lerp_, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, in_chunks, lerp_, new_state_tensor, step_tensor
 
 __all__ = ["RMSprop"]
 
@@ -97,31 +97,38 @@ class RMSprop(Optimizer):
         return state
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         state["step"]._data += 1
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
-        alpha = group["alpha"]
-        square_avg = state["square_avg"]._data
-        t = self._temp(param)
-        xp.multiply(grad, 1 - alpha, out=t)
-        t *= grad
-        square_avg *= alpha
-        square_avg += t
-        if group["centered"]:
-            grad_avg = state["grad_avg"]._data
-            lerp_(grad_avg, grad, 1 - alpha, t)
-            xp.multiply(grad_avg, grad_avg, out=t)
-            xp.subtract(square_avg, t, out=t)
-            xp.sqrt(t, out=t)
-        else:
-            xp.sqrt(square_avg, out=t)
-        t += group["eps"]
-        xp.divide(grad, t, out=t)
-        if group["momentum"] > 0:
-            buf = state["momentum_buffer"]._data
-            buf *= group["momentum"]
-            buf += t
-            xp.multiply(buf, group["lr"], out=t)
-        else:
-            t *= group["lr"]
-        param -= t
+        grad_avg = state["grad_avg"]._data if group["centered"] else None
+        momentum = group["momentum"]
+        buf = state["momentum_buffer"]._data if momentum > 0 else None
+        arrays = (param, grad, state["square_avg"]._data, grad_avg, buf)
+        scalars = (group["alpha"], group["eps"], momentum, group["lr"])
+        in_chunks(_rmsprop_passes, arrays, self._temp(param), *scalars)
+
+
+def _rmsprop_passes(param, grad, square_avg, grad_avg, buf, t, alpha, eps, momentum, lr):
+    """The array passes of one RMSprop update (on whole arrays or slices of them): the
+    averages (``grad_avg`` None unless centered), the step grad / (sqrt(v) + eps), the momentum
+    buffer (``buf`` None without momentum) and param -= lr * step; ``t`` is a temporary."""
+    xp = get_array_module(param)
+    xp.multiply(grad, 1 - alpha, out=t)
+    t *= grad
+    square_avg *= alpha
+    square_avg += t
+    if grad_avg is not None:
+        lerp_(grad_avg, grad, 1 - alpha, t)
+        xp.multiply(grad_avg, grad_avg, out=t)
+        xp.subtract(square_avg, t, out=t)
+        xp.sqrt(t, out=t)
+    else:
+        xp.sqrt(square_avg, out=t)
+    t += eps
+    xp.divide(grad, t, out=t)
+    if buf is not None:
+        buf *= momentum
+        buf += t
+        xp.multiply(buf, lr, out=t)
+    else:
+        t *= lr
+    param -= t
