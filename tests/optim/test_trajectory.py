@@ -214,7 +214,7 @@ def test_trajectory_matches_torch(torch, name, options):
     assert_state_dicts(run.opt.state_dict(), ref.opt.state_dict(), torch)
 
 
-_CHUNKED = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+_CHUNKED = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Adadelta", "NAdam", "RAdam")
 
 
 @pytest.mark.parametrize("name, options", [c for c in CASES if c.values[0] in _CHUNKED])

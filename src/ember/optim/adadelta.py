@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, in_chunks, new_state_tensor, step_tensor
 
 __all__ = ["Adadelta"]
 
@@ -82,27 +82,32 @@ class Adadelta(Optimizer):
         }
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         state["step"]._data += 1
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
-        rho, eps = group["rho"], group["eps"]
-        square_avg = state["square_avg"]._data
-        acc_delta = state["acc_delta"]._data
-        t = self._temp(param)
-        xp.multiply(grad, 1 - rho, out=t)
-        t *= grad
-        square_avg *= rho
-        square_avg += t
-        xp.add(square_avg, eps, out=t)
-        xp.sqrt(t, out=t)  # std
-        delta = self._temp(param, 2)
-        xp.add(acc_delta, eps, out=delta)
-        xp.sqrt(delta, out=delta)
-        delta /= t
-        delta *= grad
-        xp.multiply(delta, 1 - rho, out=t)
-        t *= delta
-        acc_delta *= rho
-        acc_delta += t
-        xp.multiply(delta, group["lr"], out=t)
-        param -= t
+        arrays = (param, grad, state["square_avg"]._data, state["acc_delta"]._data)
+        arrays += (self._temp(param, 2),)
+        scalars = (group["rho"], group["eps"], group["lr"])
+        in_chunks(_adadelta_passes, arrays, self._temp(param), *scalars)
+
+
+def _adadelta_passes(param, grad, square_avg, acc_delta, delta, t, rho, eps, lr):
+    """The array passes of one Adadelta update (on whole arrays or slices of them): the
+    squared-gradient average, delta = sqrt(acc + eps) / sqrt(v + eps) * g, the squared-delta
+    average and param -= lr * delta; ``delta`` and ``t`` are temporaries."""
+    xp = get_array_module(param)
+    xp.multiply(grad, 1 - rho, out=t)
+    t *= grad
+    square_avg *= rho
+    square_avg += t
+    xp.add(square_avg, eps, out=t)
+    xp.sqrt(t, out=t)  # std
+    xp.add(acc_delta, eps, out=delta)
+    xp.sqrt(delta, out=delta)
+    delta /= t
+    delta *= grad
+    xp.multiply(delta, 1 - rho, out=t)
+    t *= delta
+    acc_delta *= rho
+    acc_delta += t
+    xp.multiply(delta, lr, out=t)
+    param -= t

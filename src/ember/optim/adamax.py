@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, lerp_, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, in_chunks, lerp_, new_state_tensor, step_tensor
 
 __all__ = ["Adamax"]
 
@@ -82,20 +82,26 @@ class Adamax(Optimizer):
         }
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         beta1, beta2 = group["betas"]
-        exp_avg = state["exp_avg"]._data
-        exp_inf = state["exp_inf"]._data
-        t = self._temp(param)
-        lerp_(exp_avg, grad, 1 - beta1, t)
-        exp_inf *= beta2
-        xp.abs(grad, out=t)
-        t += group["eps"]
-        xp.maximum(exp_inf, t, out=exp_inf)
-        xp.divide(exp_avg, exp_inf, out=t)
-        t *= group["lr"] / (1 - beta1**step)
-        param -= t
+        arrays = (param, grad, state["exp_avg"]._data, state["exp_inf"]._data)
+        scalars = (beta1, beta2, group["eps"], group["lr"] / (1 - beta1**step))
+        in_chunks(_adamax_passes, arrays, self._temp(param), *scalars)
+
+
+def _adamax_passes(param, grad, exp_avg, exp_inf, t, beta1, beta2, eps, step):
+    """The array passes of one Adamax update (on whole arrays or slices of them): the first
+    moment, the infinity norm max(beta2 * u, |g| + eps), and param -= step * m / u; ``t`` is a
+    temporary."""
+    xp = get_array_module(param)
+    lerp_(exp_avg, grad, 1 - beta1, t)
+    exp_inf *= beta2
+    xp.abs(grad, out=t)
+    t += eps
+    xp.maximum(exp_inf, t, out=exp_inf)
+    xp.divide(exp_avg, exp_inf, out=t)
+    t *= step
+    param -= t

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, lerp_, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, in_chunks, lerp_, new_state_tensor, step_tensor
 
 __all__ = ["NAdam"]
 
@@ -100,7 +100,6 @@ class NAdam(Optimizer):
         }
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
@@ -117,21 +116,32 @@ class NAdam(Optimizer):
         mu_product_t = state["mu_product"]._data
         mu_product_t *= mu  # in the state's dtype (float32), as torch rounds it
         mu_product = float(mu_product_t)
-        exp_avg = state["exp_avg"]._data
-        exp_avg_sq = state["exp_avg_sq"]._data
-        t = self._temp(param)
-        lerp_(exp_avg, grad, 1 - beta1, t)
-        xp.multiply(grad, 1 - beta2, out=t)
-        t *= grad
-        exp_avg_sq *= beta2
-        exp_avg_sq += t
-        denom = self._temp(param, 2)
-        xp.divide(exp_avg_sq, 1 - beta2**step, out=denom)
-        xp.sqrt(denom, out=denom)
-        denom += group["eps"]
-        xp.divide(grad, denom, out=t)
-        t *= lr * (1.0 - mu) / (1.0 - mu_product)
-        param -= t
-        xp.divide(exp_avg, denom, out=t)
-        t *= lr * mu_next / (1.0 - mu_product * mu_next)
-        param -= t
+        arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
+        arrays += (self._temp(param, 2),)
+        scalars = (beta1, beta2, 1 - beta2**step, group["eps"])
+        scalars += (
+            lr * (1.0 - mu) / (1.0 - mu_product),
+            lr * mu_next / (1.0 - mu_product * mu_next),
+        )
+        in_chunks(_nadam_passes, arrays, self._temp(param), *scalars)
+
+
+def _nadam_passes(param, grad, exp_avg, exp_avg_sq, denom, t, beta1, beta2, bc2, eps, lr_g, lr_m):
+    """The array passes of one NAdam update (on whole arrays or slices of them): the moments,
+    denom = sqrt(v / bc2) + eps, and param -= lr_g * g / denom + lr_m * m / denom; ``denom``
+    and ``t`` are temporaries."""
+    xp = get_array_module(param)
+    lerp_(exp_avg, grad, 1 - beta1, t)
+    xp.multiply(grad, 1 - beta2, out=t)
+    t *= grad
+    exp_avg_sq *= beta2
+    exp_avg_sq += t
+    xp.divide(exp_avg_sq, bc2, out=denom)
+    xp.sqrt(denom, out=denom)
+    denom += eps
+    xp.divide(grad, denom, out=t)
+    t *= lr_g
+    param -= t
+    xp.divide(exp_avg, denom, out=t)
+    t *= lr_m
+    param -= t

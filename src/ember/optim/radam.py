@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, lerp_, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, in_chunks, lerp_, new_state_tensor, step_tensor
 
 __all__ = ["RAdam"]
 
@@ -94,7 +94,6 @@ class RAdam(Optimizer):
         }
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        xp = get_array_module(param)
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
@@ -105,28 +104,40 @@ class RAdam(Optimizer):
             param *= 1 - lr * weight_decay
             weight_decay = 0
         grad = self._grad_in(param, grad, group["maximize"], weight_decay)
-        exp_avg = state["exp_avg"]._data
-        exp_avg_sq = state["exp_avg_sq"]._data
-        t = self._temp(param)
-        lerp_(exp_avg, grad, 1 - beta1, t)
-        xp.multiply(grad, 1 - beta2, out=t)
-        t *= grad
-        exp_avg_sq *= beta2
-        exp_avg_sq += t
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
-        update = self._temp(param, 2)
-        xp.divide(exp_avg, bias_correction1, out=update)
-        update *= lr
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+        rect = None  # the variance rectification, once the variance is tractable
         if rho_t > 5.0:
             rect = (
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             ) ** 0.5
-            xp.sqrt(exp_avg_sq, out=t)
-            t += group["eps"]
-            xp.divide(bias_correction2**0.5, t, out=t)  # the adaptive learning rate
-            update *= t
-            update *= rect
-        param -= update
+        arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
+        arrays += (self._temp(param, 2),)
+        scalars = (beta1, beta2, bias_correction1, bias_correction2**0.5, lr, group["eps"], rect)
+        in_chunks(_radam_passes, arrays, self._temp(param), *scalars)
+
+
+def _radam_passes(
+    param, grad, exp_avg, exp_avg_sq, update, t, beta1, beta2, bc1, bc2_sqrt, lr, eps, rect
+):
+    """The array passes of one RAdam update (on whole arrays or slices of them): the moments,
+    the step lr * m / bc1, times the adaptive rate bc2_sqrt / (sqrt(v) + eps) and ``rect``
+    where rectified (``rect`` not None), and param -= step; ``update`` and ``t`` are
+    temporaries."""
+    xp = get_array_module(param)
+    lerp_(exp_avg, grad, 1 - beta1, t)
+    xp.multiply(grad, 1 - beta2, out=t)
+    t *= grad
+    exp_avg_sq *= beta2
+    exp_avg_sq += t
+    xp.divide(exp_avg, bc1, out=update)
+    update *= lr
+    if rect is not None:
+        xp.sqrt(exp_avg_sq, out=t)
+        t += eps
+        xp.divide(bc2_sqrt, t, out=t)  # the adaptive learning rate
+        update *= t
+        update *= rect
+    param -= update
