@@ -65,6 +65,9 @@ __all__ = [
 ]
 
 _NUMBER = (int, float, bool)
+# Python number type -> the dtype kinds with which the number combines as it is: NumPy then
+# gives torch's result dtype with no cast (``operands``, Tensor's ``_plain``)
+PASS_THROUGH = {float: "f", int: "fi"}
 
 
 def _scalar(x):
@@ -92,9 +95,7 @@ def operands(a, b):
             return (ad if ad.dtype == rt else ad.astype(rt)), (
                 bd if bd.dtype == rt else bd.astype(rt)
             )
-        t = type(b)
-        kind = ad.dtype.kind
-        if (t is float and kind == "f") or (t is int and kind in "fi"):
+        if ad.dtype.kind in PASS_THROUGH.get(type(b), ""):
             return ad, b
         if isinstance(b, np.ndarray):  # an array operand is read as a tensor of its dtype
             return operands(a, Tensor._make(b, False, None))

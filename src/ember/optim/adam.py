@@ -10,9 +10,9 @@ from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
     ParamsT,
+    adam_moments_,
     check_fused_foreach,
     in_chunks,
-    lerp_,
     new_state_tensor,
     step_tensor,
 )
@@ -149,11 +149,7 @@ def _adam_passes(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, t, beta1, bet
     the denominator sqrt(v or v_max) / bc2 + eps, and param -= step * m / denom; ``t`` is a
     temporary."""
     xp = get_array_module(param)
-    lerp_(exp_avg, grad, 1 - beta1, t)
-    xp.multiply(grad, 1 - beta2, out=t)
-    t *= grad
-    exp_avg_sq *= beta2
-    exp_avg_sq += t
+    adam_moments_(exp_avg, exp_avg_sq, grad, beta1, beta2, t)
     if max_exp_avg_sq is not None:
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         xp.sqrt(max_exp_avg_sq, out=t)

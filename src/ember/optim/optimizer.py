@@ -549,6 +549,17 @@ def in_chunks(fn, arrays, temp, *args) -> None:
         fn(*[None if a is None else a[i:j] for a in flat], scratch[: j - i], *args)
 
 
+def adam_moments_(exp_avg, exp_avg_sq, grad, beta1: float, beta2: float, tmp) -> None:
+    """Adam's moment updates in place: m <- beta1 * m + (1 - beta1) * g (as ``lerp_``) and
+    v <- beta2 * v + (1 - beta2) * g^2; ``tmp`` is a temporary shaped like ``grad`` (Adam,
+    NAdam and RAdam share them)."""
+    lerp_(exp_avg, grad, 1 - beta1, tmp)
+    get_array_module(grad).multiply(grad, 1 - beta2, out=tmp)
+    tmp *= grad
+    exp_avg_sq *= beta2
+    exp_avg_sq += tmp
+
+
 def lerp_(a, b, weight: float, tmp) -> None:
     """``a += weight * (b - a)`` in place (torch's two-sided form for large weights); ``tmp``
     is a temporary shaped like ``a``."""

@@ -6,7 +6,14 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, in_chunks, lerp_, new_state_tensor, step_tensor
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    adam_moments_,
+    in_chunks,
+    new_state_tensor,
+    step_tensor,
+)
 
 __all__ = ["RAdam"]
 
@@ -127,11 +134,7 @@ def _radam_passes(
     where rectified (``rect`` not None), and param -= step; ``update`` and ``t`` are
     temporaries."""
     xp = get_array_module(param)
-    lerp_(exp_avg, grad, 1 - beta1, t)
-    xp.multiply(grad, 1 - beta2, out=t)
-    t *= grad
-    exp_avg_sq *= beta2
-    exp_avg_sq += t
+    adam_moments_(exp_avg, exp_avg_sq, grad, beta1, beta2, t)
     xp.divide(exp_avg, bc1, out=update)
     update *= lr
     if rect is not None:
