@@ -297,6 +297,7 @@ class Tensor:
         import weakref
 
         node = self.grad_fn
+        node._hooked = True
         if node._retained is None:
             node._retained = {}
         node._retained[self._output_nr] = weakref.ref(self)
@@ -316,6 +317,7 @@ class Tensor:
             self._hooks[handle.id] = hook
             return handle
         node = self.grad_fn
+        node._hooked = True
         if node._pre_hooks is None:
             node._pre_hooks = {}
         table = node._pre_hooks.setdefault(self._output_nr, OrderedDict())

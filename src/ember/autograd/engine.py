@@ -362,7 +362,8 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None) or [None] * node._n_out
-            if node._pre_hooks or node._retained or node._prehooks_node:
+            hooked = node._hooked
+            if hooked and (node._pre_hooks or node._retained or node._prehooks_node):
                 grads = _pre_hooks(node, grads)
             if capture and node in node_targets:
                 for nr, i in node_targets[node]:
@@ -370,16 +371,17 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     if g is not None:
                         captured[i] = g if captured[i] is None else captured[i] + g
             edges = node._next
-            if (grads[0] is None) if node._n_out == 1 else _all_none(grads):
+            n_out = node._n_out
+            if (grads[0] is None) if n_out == 1 else _all_none(grads):
                 # nothing flows through this node: its inputs receive nothing from it
                 in_grads = (None,) * len(edges)
             else:
-                if node._n_out > 1 and node.materialize_grads:
+                if n_out > 1 and node.materialize_grads:
                     grads = _materialize(node, grads)
                 in_grads = node._fn.backward(node, *grads)
                 if type(in_grads) is not tuple or len(in_grads) != len(edges):
                     in_grads = _check_count(node, in_grads, len(edges))
-                if node._post_hooks:
+                if hooked and node._post_hooks:
                     for fn in list(node._post_hooks.values()):
                         r = fn(in_grads, tuple(grads))
                         if r is not None:
@@ -392,9 +394,12 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                 if g is not None:
                     if not isinstance(g, Tensor):
                         g = Tensor._make(g, False, None)
-                    if g._data.shape != shape:
+                    gd = g._data
+                    if gd.shape != shape:
                         g = _sum_to_shape(g, shape, node, i)
-                    if g._data.dtype != dtype:
+                        gd = g._data
+                    dt = gd.dtype
+                    if dt is not dtype and dt != dtype:
                         g = g.to(dtype) if create_graph else _cast(g, dtype)
                     if anomaly:
                         _check_anomaly(node, g, i)
@@ -413,7 +418,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                 if g is not None:
                     buf = buffers.get(tgt)
                     if buf is None:
-                        buf = buffers[tgt] = [None] * tgt._n_out
+                        buffers[tgt] = buf = [None] * tgt._n_out
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
                 left = deps[tgt] - 1
                 deps[tgt] = left

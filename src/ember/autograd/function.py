@@ -117,6 +117,7 @@ class BackwardNode(FunctionCtx):
     _fn = None  # the Function class whose backward this node runs
     _saved = ()
     _saved_versions = ()
+    _out_refs = False  # whether _saved holds _OutputRef entries (outputs saved by forward)
     _freed = False
     _n_out = 1
     _out_meta = None  # (shape, dtype) per output, kept for multi-output nodes only
@@ -124,6 +125,7 @@ class BackwardNode(FunctionCtx):
     _retained = None  # {output index: tensor} for retain_grad()
     _post_hooks = None
     _prehooks_node = None
+    _hooked = False  # set with any of the four above: the engine reads one field per node
     _non_diff = None
     _dirty = None
     materialize_grads = True
@@ -153,8 +155,17 @@ class BackwardNode(FunctionCtx):
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
+        saved = self._saved
+        if not self._out_refs:  # the common case: the saved tuple itself, once checked
+            for t, v in zip(saved, self._saved_versions):
+                if v >= 0:
+                    vc = t._vc
+                    if (vc[0] if vc is not None else 0) != v:
+                        break
+            else:
+                return saved
         out = []
-        for t, v in zip(self._saved, self._saved_versions):
+        for t, v in zip(saved, self._saved_versions):
             if isinstance(t, _OutputRef):
                 now = t.vc[0]
                 if now != v:
@@ -238,6 +249,7 @@ class BackwardNode(FunctionCtx):
         replacement grad_inputs."""
         from ..utils.hooks import RemovableHandle
 
+        self._hooked = True
         if self._post_hooks is None:
             self._post_hooks = OrderedDict()
         handle = RemovableHandle(self._post_hooks)
@@ -248,6 +260,7 @@ class BackwardNode(FunctionCtx):
         """``fn(grad_outputs)`` runs before this node's backward; it may return replacements."""
         from ..utils.hooks import RemovableHandle
 
+        self._hooked = True
         if self._prehooks_node is None:
             self._prehooks_node = OrderedDict()
         handle = RemovableHandle(self._prehooks_node)
@@ -368,7 +381,7 @@ class Function:
                         _refresh_view(a)  # its base changed in place, maybe now needing grad
                     if a._rg:
                         if edges is None:
-                            edges = _no_edges(args, i)
+                            edges = [None] * len(args) if i == 0 else _no_edges(args, i)
                         d = a._data
                         fn = a.grad_fn
                         if fn is not None:
@@ -411,9 +424,16 @@ class Function:
         if type(out) is np.ndarray and ctx._dirty is None and ctx._non_diff is None:
             # the common case: one new array from a built-in forward (its tensor is made here,
             # so forward cannot have saved it: nothing to turn into an output reference)
-            if out.dtype.kind not in "fc":
-                return Tensor._make(out, False, None)
-            return Tensor._make(out, True, ctx)
+            t = _new(Tensor)  # Tensor._make, inline
+            t._data = out
+            t._grad = t._vc = None
+            if out.dtype.kind in "fc":
+                t._rg = True
+                t.grad_fn = ctx
+            else:
+                t._rg = False
+                t.grad_fn = None
+            return t
         if type(out) is tuple:
             ctx._n_out = len(out)
             outs = tuple(_graph_output(o, i, ctx, args) for i, o in enumerate(out))
@@ -544,6 +564,7 @@ def _saved_outputs_to_refs(ctx, outs) -> None:
                 changed = True
     if changed:
         ctx._saved = tuple(saved)
+        ctx._out_refs = True
 
 
 def once_differentiable(fn):
