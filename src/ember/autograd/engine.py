@@ -74,7 +74,9 @@ def _make_root_grads(tensors, grad_tensors, create_graph):
 def _sum_to_shape(g, shape, node, index):
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
-    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+    if lead < 0 or (
+        gshape[lead:] != shape and any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:]))
+    ):
         raise RuntimeError(
             f"Function {node.name()} returned an invalid gradient at index {index} - got "
             f"{list(gshape)} but expected shape compatible with {list(shape)}"
@@ -110,11 +112,16 @@ def _accumulate_leaf(leaf, g, create_graph, handed, hooks=True, foreign=False):
             leaf._grad = g
         else:
             a = g._data
-            owner = a.base if a.base is not None else a
-            if foreign or id(owner) in handed or not a.flags.writeable:
-                a = a.copy()
+            owner = a.base
+            if owner is None:
                 owner = a
-            elif not a.flags.c_contiguous and leaf._data.flags.c_contiguous:
+            flags = a.flags
+            if (
+                foreign
+                or id(owner) in handed
+                or not flags.writeable
+                or (not flags.c_contiguous and leaf._data.flags.c_contiguous)
+            ):
                 a = a.copy()
                 owner = a
             handed[id(owner)] = owner

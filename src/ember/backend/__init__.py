@@ -82,6 +82,23 @@ def ones_array(shape, np_dtype, xp=np):
     return out
 
 
+_ONES = {}  # (length, dtype) -> a read-only NumPy row of ones, for the sums through BLAS
+
+
+def _ones_row(n, np_dtype, xp=np):
+    """A row of ``n`` ones, read-only, kept for reuse (up to 64 of them) on NumPy."""
+    if xp is not np:
+        return ones_array(n, np_dtype, xp)
+    key = (n, np_dtype)
+    row = _ONES.get(key)
+    if row is None:
+        row = ones_array(n, np_dtype)
+        row.flags.writeable = False
+        if len(_ONES) < 64:
+            _ONES[key] = row
+    return row
+
+
 def ones_like_array(a):
     return ones_array(a.shape, a.dtype, get_array_module(a))
 
@@ -111,15 +128,18 @@ def clamp_array(a, lo=None, hi=None):
 def sum_to_shape_array(a, shape):
     """Array ``a`` summed down to ``shape`` (which it broadcasts from); a new array."""
     lead = a.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
-    )
+    if a.shape[lead:] == tuple(shape):  # the leading axes only (a bias gradient)
+        dims = tuple(range(lead))
+    else:
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
+        )
     k = len(dims)
     if k and dims[-1] == k - 1 and a.size and a.dtype.char in "fd" and a.flags.c_contiguous:
         # the leading axes (a bias gradient): one row of ones times the rows, through BLAS;
         # NumPy's reduction runs one short inner loop per row, several times slower
         rows = a.reshape(math.prod(a.shape[:k]), -1)
-        return (ones_array(rows.shape[0], a.dtype, get_array_module(a)) @ rows).reshape(shape)
+        return (_ones_row(rows.shape[0], a.dtype, get_array_module(a)) @ rows).reshape(shape)
     out = a.sum(axis=dims, keepdims=True) if dims else a
     return as_array(out.reshape(shape)) if out is not a else a.copy()
 

@@ -37,6 +37,9 @@ register_module_forward_hook = _hooks.register_module_forward_hook
 register_module_full_backward_pre_hook = _hooks.register_module_full_backward_pre_hook
 register_module_full_backward_hook = _hooks.register_module_full_backward_hook
 _GLOBAL = _hooks.GLOBAL
+# the global hook tables, read directly by __call__ (the ``any`` property costs a call)
+_G_FORWARD_PRE, _G_FORWARD = _GLOBAL.forward_pre, _GLOBAL.forward
+_G_BACKWARD_PRE, _G_BACKWARD = _GLOBAL.backward_pre, _GLOBAL.backward
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -828,7 +831,10 @@ class Module:
                 or d["_forward_pre_hooks"]
                 or d["_backward_hooks"]
                 or d["_backward_pre_hooks"]
-                or _GLOBAL.any
+                or _G_FORWARD_PRE
+                or _G_FORWARD
+                or _G_BACKWARD_PRE
+                or _G_BACKWARD
             ):
                 return self.forward(*args, **kwargs)
             return _hooks.call_with_hooks(self, args, kwargs)
