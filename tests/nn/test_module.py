@@ -423,3 +423,119 @@ def test_repr_matches_torch(torch):
 def test_forward_missing():
     with pytest.raises(NotImplementedError, match=r"Module \[Module\] is missing the required"):
         nn.Module()(1)
+
+
+# -- registries mirrored as attributes (nn/modules/_table.py) -----------------------------------
+def _mirror_consistent(m) -> None:
+    """Every registry entry is the attribute of that name, and no removed entry lingers."""
+    for table in (m._parameters, m._buffers, m._modules):
+        for name, value in table.items():
+            assert getattr(m, name) is value
+            assert m.__dict__[name] is value  # found without Module.__getattr__
+    for name in ("weight", "bias", "stat", "child", "extra"):
+        registered = any(name in t for t in (m._parameters, m._buffers, m._modules))
+        assert hasattr(m, name) == registered, name
+
+
+def _small():
+    m = nn.Module()
+    m.weight = nn.Parameter(ember.ones(2))
+    m.bias = nn.Parameter(ember.zeros(2))
+    m.register_buffer("stat", ember.zeros(3))
+    m.child = nn.Linear(2, 2)
+    return m
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "setitem",
+        "delitem",
+        "pop",
+        "pop-default",
+        "popitem",
+        "setdefault",
+        "update",
+        "ior",
+        "clear",
+        "setattr-none",
+        "delattr",
+        "param-over-buffer",
+        "module-over-param",
+    ],
+)
+def test_registry_changes_are_seen_as_attributes(change):
+    m = _small()
+    p = nn.Parameter(ember.full((2,), 5.0))
+    if change == "setitem":
+        m._parameters["weight"] = p
+        assert m.weight is p
+    elif change == "delitem":
+        del m._parameters["weight"]
+    elif change == "pop":
+        assert m._parameters.pop("bias") is not None
+    elif change == "pop-default":
+        assert m._parameters.pop("extra", None) is None
+        with pytest.raises(KeyError):
+            m._parameters.pop("extra")
+    elif change == "popitem":
+        name, _ = m._buffers.popitem()
+        assert name == "stat"
+    elif change == "setdefault":
+        assert m._parameters.setdefault("extra", p) is p
+        assert m._parameters.setdefault("extra", None) is p
+        assert m.extra is p
+    elif change == "update":
+        m._parameters.update({"extra": p}, weight=None)
+        assert m.extra is p and m.weight is None
+    elif change == "ior":
+        m._parameters |= {"extra": p}
+        assert m.extra is p
+    elif change == "clear":
+        m._parameters.clear()
+        assert list(m.parameters()) == list(m.child.parameters())
+    elif change == "setattr-none":
+        m.weight = None
+        m.child = None
+        assert m.weight is None and m.child is None
+    elif change == "delattr":
+        del m.weight, m.stat, m.child
+        with pytest.raises(AttributeError):
+            _ = m.weight
+    elif change == "param-over-buffer":
+        m.stat = p
+        assert "stat" not in m._buffers and m._parameters["stat"] is p
+    elif change == "module-over-param":
+        with pytest.raises(TypeError, match="as parameter 'weight'"):
+            m.weight = nn.Linear(1, 1)  # torch refuses this too
+        m.weight = None
+        m.weight = nn.Parameter(ember.ones(1))
+    _mirror_consistent(m)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_copies_read_their_own_registries(how):
+    m = _small()
+    c = copy.deepcopy(m) if how == "deepcopy" else pickle.loads(pickle.dumps(m))
+    _mirror_consistent(c)
+    assert c.weight is not m.weight and c.child is not m.child
+    c.weight = nn.Parameter(ember.full((2,), 7.0))  # a change to the copy stays in the copy
+    assert c.weight is c._parameters["weight"]
+    assert m.weight is m._parameters["weight"] and m.weight.tolist() == [1.0, 1.0]
+    _mirror_consistent(m)
+
+
+def test_sequential_renumbering_keeps_attributes_in_step():
+    seq = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 3))
+    last = seq[2]
+    del seq[0]
+    assert getattr(seq, "1") is last and seq[1] is last
+    assert not hasattr(seq, "2")
+    _mirror_consistent(seq)
+
+
+def test_a_registry_replaced_by_a_plain_dict_still_answers():
+    m = _small()
+    p = nn.Parameter(ember.ones(1))
+    m.__dict__["_parameters"] = {"extra": p}  # through Module.__getattr__ now
+    assert m.extra is p

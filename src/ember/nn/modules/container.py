@@ -22,7 +22,8 @@ __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "Parameter
 def _renumber(module: Module) -> None:
     """Keys '0'..'n-1' in the current order (after a deletion)."""
     values = list(module._modules.values())
-    module.__dict__["_modules"] = {str(i): m for i, m in enumerate(values)}
+    module._modules.clear()
+    module._modules.update({str(i): m for i, m in enumerate(values)})
 
 
 def _abs_index(idx, size: int) -> int:

@@ -23,6 +23,7 @@ from ...tensor import Tensor
 from ...utils.hooks import RemovableHandle
 from ..parameter import Buffer, Parameter
 from . import _hooks, _where
+from ._table import Table
 
 __all__ = [
     "Module",
@@ -114,10 +115,10 @@ class Module:
             )
         d = self.__dict__
         d["training"] = True
-        d["_parameters"] = {}
-        d["_buffers"] = {}
+        d["_parameters"] = Table(d)  # dicts whose entries are attributes too (see _table)
+        d["_buffers"] = Table(d)
         d["_non_persistent_buffers_set"] = set()
-        d["_modules"] = {}
+        d["_modules"] = Table(d)
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_pre_hooks_with_kwargs"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
@@ -358,7 +359,12 @@ class Module:
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        d = self.__dict__
+        d.update(state)
+        for name in ("_parameters", "_buffers", "_modules"):
+            table = d.get(name)
+            if table is not None and not (isinstance(table, Table) and table._owner is d):
+                d[name] = Table(d, table)
         for name, default in (
             ("_forward_pre_hooks_with_kwargs", OrderedDict()),
             ("_forward_hooks_with_kwargs", OrderedDict()),
