@@ -85,9 +85,8 @@ class Adadelta(Optimizer):
         state["step"]._data += 1
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         arrays = (param, grad, state["square_avg"]._data, state["acc_delta"]._data)
-        arrays += (self._temp(param, 2),)
         scalars = (group["rho"], group["eps"], group["lr"])
-        in_chunks(_adadelta_passes, arrays, self._temp(param), *scalars)
+        in_chunks(_adadelta_passes, arrays, (self._temp(param, 2), self._temp(param)), *scalars)
 
 
 def _adadelta_passes(param, grad, square_avg, acc_delta, delta, t, rho, eps, lr):

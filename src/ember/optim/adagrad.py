@@ -103,7 +103,7 @@ class Adagrad(Optimizer):
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         arrays = (param, grad, state["sum"]._data)
-        in_chunks(_adagrad_passes, arrays, self._temp(param), group["eps"], clr)
+        in_chunks(_adagrad_passes, arrays, (self._temp(param),), group["eps"], clr)
 
 
 def _adagrad_passes(param, grad, state_sum, t, eps, clr):

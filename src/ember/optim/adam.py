@@ -141,7 +141,7 @@ class Adam(Optimizer):
         arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
         arrays += (state["max_exp_avg_sq"]._data if group["amsgrad"] else None,)
         scalars = (beta1, beta2, (1 - beta2**step) ** 0.5, group["eps"], lr / (1 - beta1**step))
-        in_chunks(_adam_passes, arrays, self._temp(param), *scalars)
+        in_chunks(_adam_passes, arrays, (self._temp(param),), *scalars)
 
 
 def _adam_passes(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, t, beta1, beta2, bc2, eps, step):

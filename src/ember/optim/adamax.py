@@ -89,7 +89,7 @@ class Adamax(Optimizer):
         beta1, beta2 = group["betas"]
         arrays = (param, grad, state["exp_avg"]._data, state["exp_inf"]._data)
         scalars = (beta1, beta2, group["eps"], group["lr"] / (1 - beta1**step))
-        in_chunks(_adamax_passes, arrays, self._temp(param), *scalars)
+        in_chunks(_adamax_passes, arrays, (self._temp(param),), *scalars)
 
 
 def _adamax_passes(param, grad, exp_avg, exp_inf, t, beta1, beta2, eps, step):

@@ -124,13 +124,12 @@ class NAdam(Optimizer):
         mu_product_t *= mu  # in the state's dtype (float32), as torch rounds it
         mu_product = float(mu_product_t)
         arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
-        arrays += (self._temp(param, 2),)
         scalars = (beta1, beta2, 1 - beta2**step, group["eps"])
         scalars += (
             lr * (1.0 - mu) / (1.0 - mu_product),
             lr * mu_next / (1.0 - mu_product * mu_next),
         )
-        in_chunks(_nadam_passes, arrays, self._temp(param), *scalars)
+        in_chunks(_nadam_passes, arrays, (self._temp(param, 2), self._temp(param)), *scalars)
 
 
 def _nadam_passes(param, grad, exp_avg, exp_avg_sq, denom, t, beta1, beta2, bc2, eps, lr_g, lr_m):

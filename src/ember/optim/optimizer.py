@@ -521,10 +521,11 @@ def step_tensor() -> Tensor:
 _CHUNK = 1 << 15  # elements per chunk of an update's passes: a few arrays' worth fit in L2
 
 
-def in_chunks(fn, arrays, temp, *args) -> None:
-    """``fn(*arrays, temp, *args)``, an update's chain of elementwise passes, run chunk by
+def in_chunks(fn, arrays, temps, *args) -> None:
+    """``fn(*arrays, *temps, *args)``, an update's chain of elementwise passes, run chunk by
     chunk (``_CHUNK`` elements) on large NumPy arrays: ``arrays`` of one shape (None allowed),
-    ``temp`` a scratch array as large, all C-contiguous (else one call on the whole arrays).
+    ``temps`` a tuple of scratch arrays as large, all C-contiguous (else one call on the whole
+    arrays). Each chunk reuses the first ``_CHUNK`` elements of every scratch array.
 
     Whole-array passes stream every array through memory once per pass (an Adam update makes
     13), and after a backward pass the optimizer state is out of cache: the update is bound by
@@ -538,15 +539,15 @@ def in_chunks(fn, arrays, temp, *args) -> None:
     if (
         n < 2 * _CHUNK
         or type(first) is not np.ndarray
-        or not all(a is None or a.flags.c_contiguous for a in arrays + (temp,))
+        or not all(a is None or a.flags.c_contiguous for a in arrays + temps)
     ):
-        fn(*arrays, temp, *args)
+        fn(*arrays, *temps, *args)
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
-    scratch = temp.reshape(-1)[:_CHUNK]
+    scratch = [t.reshape(-1)[:_CHUNK] for t in temps]
     for i in range(0, n, _CHUNK):
         j = min(n, i + _CHUNK)
-        fn(*[None if a is None else a[i:j] for a in flat], scratch[: j - i], *args)
+        fn(*[None if a is None else a[i:j] for a in flat], *[t[: j - i] for t in scratch], *args)
 
 
 def adam_moments_(exp_avg, exp_avg_sq, grad, beta1: float, beta2: float, tmp) -> None:

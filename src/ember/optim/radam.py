@@ -121,9 +121,8 @@ class RAdam(Optimizer):
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             ) ** 0.5
         arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
-        arrays += (self._temp(param, 2),)
         scalars = (beta1, beta2, bias_correction1, bias_correction2**0.5, lr, group["eps"], rect)
-        in_chunks(_radam_passes, arrays, self._temp(param), *scalars)
+        in_chunks(_radam_passes, arrays, (self._temp(param, 2), self._temp(param)), *scalars)
 
 
 def _radam_passes(

@@ -104,7 +104,7 @@ class RMSprop(Optimizer):
         buf = state["momentum_buffer"]._data if momentum > 0 else None
         arrays = (param, grad, state["square_avg"]._data, grad_avg, buf)
         scalars = (group["alpha"], group["eps"], momentum, group["lr"])
-        in_chunks(_rmsprop_passes, arrays, self._temp(param), *scalars)
+        in_chunks(_rmsprop_passes, arrays, (self._temp(param),), *scalars)
 
 
 def _rmsprop_passes(param, grad, square_avg, grad_avg, buf, t, alpha, eps, momentum, lr):

@@ -89,7 +89,7 @@ class SGD(Optimizer):
             else:
                 buf = buf._data
         scalars = (momentum, group["dampening"], group["nesterov"], group["lr"], first)
-        in_chunks(_sgd_passes, (param, grad, buf), self._temp(param), *scalars)
+        in_chunks(_sgd_passes, (param, grad, buf), (self._temp(param),), *scalars)
 
 
 def _sgd_passes(param, grad, buf, t, momentum, dampening, nesterov, lr, first):

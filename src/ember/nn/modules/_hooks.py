@@ -34,10 +34,6 @@ class _GlobalHooks:
         self.backward_pre: OrderedDict = OrderedDict()
         self.backward: OrderedDict = OrderedDict()
 
-    @property
-    def any(self) -> bool:
-        return bool(self.forward_pre or self.forward or self.backward_pre or self.backward)
-
 
 GLOBAL = _GlobalHooks()
 
