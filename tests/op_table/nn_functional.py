@@ -490,6 +490,14 @@ for _red in ("mean", "sum", "none"):
             noncontig=False,
         ),
         Op(
+            f"cross_entropy_weighted_{_red}",
+            lambda t, x, y, r=_red: F(t).cross_entropy(x, y, _w(t, x, 3), reduction=r),
+            [((5, 3), (5,)), ((2, 3, 4), (2, 4))],
+            inputs={1: classes_ignored(3)},
+            domain=positive,
+            noncontig=False,
+        ),
+        Op(
             f"cross_entropy_probs_{_red}",
             lambda t, x, y, r=_red: F(t).cross_entropy(
                 x, y.softmax(1), _w(t, x, 3), reduction=r, label_smoothing=0.1

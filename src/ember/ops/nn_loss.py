@@ -341,13 +341,18 @@ def _expected_target(shape) -> str:
     return "[" + ", ".join(map(str, (shape[0],) + tuple(shape[2:]))) + "]"
 
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def _picked_weights(xp, t, c, weight_a, ignore_index, dtype):
     """Per-sample class weight (0 where ignored; None where every sample weighs 1), the safe
     index array, and the weights' sum.
 
     Checks the targets first: IndexError for one that is neither a class in [0, c) nor
     ``ignore_index``."""
-    if not t.size or (t.min() >= 0 and t.max() < c):  # the usual case, in two reductions
+    # the usual case, in one reduction: viewed as unsigned, a negative index is out of range
+    u = t.view(_UNSIGNED[t.dtype.itemsize]) if t.dtype.kind == "i" else t
+    if not t.size or u.max() < c:
         if ignore_index < 0:  # so nothing is ignored: no masking
             if weight_a is None:
                 return None, t, float(t.size)
@@ -397,10 +402,23 @@ class CrossEntropy(Function):
         wa = None if weight is None else weight._data
         c = a.shape[1]
         bshape = (1, c) + (1,) * (a.ndim - 2)
-        logp = a - reduce_keepdims(xp.maximum, a, 1)
-        e = xp.exp(logp)
-        s = reduce_keepdims(xp.add, e, 1)
-        logp -= xp.log(s)
+        z = a - reduce_keepdims(xp.maximum, a, 1)  # shifted logits; log p = z - log sum exp z
+        if probs or smoothing:  # these need every log-probability
+            e = xp.exp(z)
+            s = reduce_keepdims(xp.add, e, 1)
+            logz = xp.log(s)
+            logp = z - logz
+        else:  # class indices only: the picked logits first, then exp in place
+            w, safe, denom = _picked_weights(xp, target._data, c, wa, ignore_index, a.dtype)
+            at = _class_index(xp, safe)
+            picked = z[at]
+            e = xp.exp(z, out=z)
+            s = reduce_keepdims(xp.add, e, 1)
+            logz = xp.log(s)
+            loss = logz[at[:1] + (0,) + at[2:]] - picked if a.ndim > 2 else logz[:, 0] - picked
+            if w is not None:
+                loss *= w
+            ctx.w, ctx.safe, ctx.valid = w, safe, None
         e /= s  # softmax, kept for backward
         if probs:
             q = target._data * (1 - smoothing) + smoothing / c if smoothing else target._data
@@ -409,17 +427,15 @@ class CrossEntropy(Function):
             loss = -(q * logp).sum(axis=1)
             denom = loss.dtype.type(loss.size)
             ctx.q = q
-        else:
+        elif smoothing:
             t = target._data
             w, safe, denom = _picked_weights(xp, t, c, wa, ignore_index, a.dtype)
             picked = logp[_class_index(xp, safe)]
             loss = -picked if w is None else -w * picked
-            valid = None  # the samples that count, needed by label smoothing only
-            if smoothing:
-                valid = t != ignore_index
-                cw = 1.0 if wa is None else wa.reshape(bshape)
-                smooth = -(logp * cw).sum(axis=1) * valid
-                loss = loss * (1 - smoothing) + smooth * (smoothing / c)
+            valid = t != ignore_index  # the samples that count
+            cw = 1.0 if wa is None else wa.reshape(bshape)
+            smooth = -(logp * cw).sum(axis=1) * valid
+            loss = loss * (1 - smoothing) + smooth * (smoothing / c)
             ctx.w, ctx.safe, ctx.valid = w, safe, valid
         ctx.save_for_backward(x, target, weight)
         ctx.p, ctx.denom = e, float(denom)
@@ -427,9 +443,7 @@ class CrossEntropy(Function):
         if reduction == "none":
             return loss.astype(a.dtype, copy=False)
         total = loss.sum(dtype=a.dtype)
-        if reduction == "sum":
-            return xp.asarray(total)
-        return xp.asarray((total / denom).astype(a.dtype))
+        return xp.asarray(total if reduction == "sum" else total / denom)
 
     @staticmethod
     def backward(ctx, g):
@@ -441,7 +455,7 @@ class CrossEntropy(Function):
         c = a.shape[1]
         bshape = (1, c) + (1,) * (a.ndim - 2)
         gx = gt = None
-        if reduction == "mean":
+        if reduction == "mean" and (probs or STATE.enabled):
             g = g / ctx.denom if ctx.denom else g * 0
         gs = g if reduction != "none" else g.unsqueeze(1)  # broadcast over the classes
         if probs:
@@ -483,13 +497,19 @@ class CrossEntropy(Function):
                 qcol = Tensor._make(qcol, False, None)
             gx = (p * qcol - Tensor._make(q, False, None)) * gs
             return gx, None, None, None, None, None, None
-        # no higher-order graph: finish on arrays, reusing the forward's softmax
-        ga = g._data if reduction != "none" else g._data[:, None]
+        # no higher-order graph: finish on arrays, reusing the forward's softmax; a reduced
+        # loss's gradient is a number (divided by the summed weights for 'mean')
+        if reduction == "none":
+            gn = g._data
+            ga = gn[:, None]
+        else:
+            gn = ga = float(g._data)
+            if reduction == "mean":
+                gn = ga = ga / ctx.denom if ctx.denom else 0.0
         out = ctx.p * (qcol * ga)
         if cw is not None:
             out -= cw * (ctx.valid[:, None] * (smoothing / c)) * ga
-        at = _class_index(xp, ctx.safe)
-        out[at] -= wt * (ga if reduction != "none" else g._data)
+        out[_class_index(xp, ctx.safe)] -= wt * gn
         return out, None, None, None, None, None, None
 
 
