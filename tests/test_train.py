@@ -100,6 +100,23 @@ def test_interrupt_keeps_the_finished_epochs(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "model.pt").exists() and (tmp_path / "training.png").exists()
 
 
+def test_ctrl_c_is_deferred_to_a_safe_point():
+    # the first SIGINT only sets the request (so it cannot land inside tqdm's lock); check()
+    # raises it; a second SIGINT interrupts at once; the previous handler comes back on exit
+    before = signal.getsignal(signal.SIGINT)
+    with train._StopRequest() as stop:
+        stop.check()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)  # the handler runs in this (main) thread at the next bytecode
+        assert stop.requested
+        with pytest.raises(KeyboardInterrupt):
+            stop.check()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_ctrl_c_on_the_real_command(tmp_path):
     env = dict(os.environ, PYTHONPATH=SRC)
     command = [

@@ -15,7 +15,9 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -203,8 +205,9 @@ def _make_optimizer(name: str, params, lr: float):
     return optim.Adam(params, lr=lr)
 
 
-def evaluate(model, loader, loss_fn) -> tuple[float, float]:
-    """(mean loss, accuracy) of ``model`` over ``loader``, in eval mode without autograd."""
+def evaluate(model, loader, loss_fn, stop: _StopRequest | None = None) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``model`` over ``loader``, in eval mode without autograd;
+    ``stop`` (optional) is checked after each batch."""
     from .autograd.grad_mode import no_grad
 
     model.eval()
@@ -215,7 +218,41 @@ def evaluate(model, loader, loss_fn) -> tuple[float, float]:
             total_loss += float(loss_fn(logits, y)) * len(y)
             correct += int((logits.argmax(dim=1) == y).sum())
             count += len(y)
+            if stop is not None:
+                stop.check()
     return total_loss / count, correct / count
+
+
+class _StopRequest:
+    """Ctrl-C during training, as a request that ``check`` honours between batches.
+
+    A KeyboardInterrupt raised wherever SIGINT lands can land inside tqdm while it holds its
+    lock (the bar is drawn on every batch), and closing the bar afterwards then waits on that
+    lock forever. So, as a context manager in the main thread, the first SIGINT only sets
+    ``requested``; ``check`` raises the KeyboardInterrupt at a point where no lock is held. The
+    first SIGINT also restores the previous handler, so a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self) -> _StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        self.requested = True
+        signal.signal(signal.SIGINT, self._previous)
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
 
 
 class _Progress:
@@ -276,8 +313,9 @@ def _one_blas_thread():
         yield
 
 
-def train_epoch(model, loader, loss_fn, optimizer, progress: _Progress, epoch: int):
-    """One pass over ``loader``; returns (mean training loss, samples per second)."""
+def train_epoch(model, loader, loss_fn, optimizer, progress: _Progress, epoch: int, stop=None):
+    """One pass over ``loader``; returns (mean training loss, samples per second).
+    ``stop`` (a ``_StopRequest``, optional) is checked after each batch."""
     model.train()
     progress.start(epoch, len(loader))
     start = time.perf_counter()
@@ -290,6 +328,8 @@ def train_epoch(model, loader, loss_fn, optimizer, progress: _Progress, epoch: i
         total_loss += loss.item() * len(y)
         count += len(y)
         progress.update(total_loss / count, count / (time.perf_counter() - start))
+        if stop is not None:
+            stop.check()
     rate = count / (time.perf_counter() - start)
     progress.finish(epoch, total_loss / count, rate)
     return total_loss / count, rate
@@ -403,17 +443,18 @@ def run(args: argparse.Namespace) -> int:
     finished_state = None
     interrupted = False
     try:
-        with _one_blas_thread():
+        with _one_blas_thread(), _StopRequest() as stop:
             for epoch in range(1, args.epochs + 1):
                 start = time.perf_counter()
                 train_loss, rate = train_epoch(
-                    model, train_loader, loss_fn, optimizer, progress, epoch
+                    model, train_loader, loss_fn, optimizer, progress, epoch, stop
                 )
-                test_loss, accuracy = evaluate(model, test_loader, loss_fn)
+                test_loss, accuracy = evaluate(model, test_loader, loss_fn, stop)
                 seconds = time.perf_counter() - start
                 schedule.step()
                 history.append(EpochResult(epoch, train_loss, test_loss, accuracy, seconds, rate))
                 finished_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                stop.check()  # a Ctrl-C after the epoch's last batch
     except KeyboardInterrupt:
         interrupted = True
         if progress.bar is not None:
