@@ -101,7 +101,12 @@ def test_clamp_array_is_bitwise_torchs_clamp(dtype):
         ((512, 50), (1, 50)),
         ((4, 5, 6), (6,)),
         ((4, 5, 6), (1, 1, 6)),
-        ((4, 5, 6), (5, 1)),  # not only leading axes: NumPy's reduction
+        ((4, 5, 6), (5, 1)),  # leading and trailing axes: two products with ones
+        ((8, 16, 7, 7), (16, 1, 1)),  # a convolution's bias gradient
+        ((8, 16, 7, 7), (1, 16, 1, 1)),
+        ((4, 5, 6), (4, 1, 1)),  # trailing axes only
+        ((4, 5, 6, 7), (5, 1, 7)),  # axes 0 and 2: NumPy's reduction
+        ((4, 0, 6), (1, 0, 1)),
         ((3, 4), ()),
         ((0, 5), (5,)),
         ((5, 3), (5, 3)),

@@ -135,11 +135,24 @@ def sum_to_shape_array(a, shape):
             lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
         )
     k = len(dims)
-    if k and dims[-1] == k - 1 and a.size and a.dtype.char in "fd" and a.flags.c_contiguous:
-        # the leading axes (a bias gradient): one row of ones times the rows, through BLAS;
+    if k and a.size and a.dtype.char in "fd" and a.flags.c_contiguous:
+        # leading and/or trailing axes summed around one kept block (a bias gradient: (N, C)
+        # to (C,), or (N, C, H, W) to (C, 1, 1)): products with rows of ones, through BLAS;
         # NumPy's reduction runs one short inner loop per row, several times slower
-        rows = a.reshape(math.prod(a.shape[:k]), -1)
-        return (_ones_row(rows.shape[0], a.dtype, get_array_module(a)) @ rows).reshape(shape)
+        p = k if dims[-1] == k - 1 else 0  # the number of leading axes summed
+        while p < k and dims[p] == p:
+            p += 1
+        q = a.ndim - (k - p)
+        if p == k or dims[p:] == tuple(range(q, a.ndim)):
+            xp = get_array_module(a)
+            n_lead = math.prod(a.shape[:p])
+            out = a
+            if q < a.ndim:  # the trailing block: each row times a column of ones
+                out = a.reshape(-1, math.prod(a.shape[q:]))
+                out = out @ _ones_row(out.shape[1], a.dtype, xp)
+            if p:  # the leading block: a row of ones times the rows
+                out = _ones_row(n_lead, a.dtype, xp) @ out.reshape(n_lead, -1)
+            return out.reshape(shape)
     out = a.sum(axis=dims, keepdims=True) if dims else a
     return as_array(out.reshape(shape)) if out is not a else a.copy()
 

@@ -21,7 +21,8 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import get_array_module
+from ..autograd.grad_mode import STATE
+from ..backend import get_array_module, sum_to_shape_array
 from ..tensor import Tensor
 from .inplace import type_word
 
@@ -323,7 +324,12 @@ class Convolution(Function):
         if need[1]:
             gw = ConvolutionWeight.apply(x, g, params, w._data.shape[2:], cols)
         if need[2]:
-            gb = g.sum((0,) + tuple(range(2, g.dim())))
+            if STATE.enabled:
+                gb = g.sum((0,) + tuple(range(2, g.dim())))
+            else:  # no graph of this backward: the sum through BLAS (see sum_to_shape_array)
+                o = g._data.shape[1]
+                gd = sum_to_shape_array(g._data, (o,) + (1,) * (g._data.ndim - 2))
+                gb = Tensor._make(gd.reshape(o), False, None)
         return gx, gw, gb, None
 
 
@@ -352,7 +358,12 @@ class ConvolutionTranspose(Function):
         if need[1]:
             gw = ConvolutionWeight.apply(g, x, params, w._data.shape[2:], None)
         if need[2]:
-            gb = g.sum((0,) + tuple(range(2, g.dim())))
+            if STATE.enabled:
+                gb = g.sum((0,) + tuple(range(2, g.dim())))
+            else:  # no graph of this backward: the sum through BLAS (see sum_to_shape_array)
+                o = g._data.shape[1]
+                gd = sum_to_shape_array(g._data, (o,) + (1,) * (g._data.ndim - 2))
+                gb = Tensor._make(gd.reshape(o), False, None)
         return gx, gw, gb, None, None
 
 
