@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import get_array_module
+from ..backend import get_array_module, sum_to_shape_array
 from ..tensor import Tensor
 from .inplace import type_word
 
@@ -50,7 +50,7 @@ class Linear(Function):
                 a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
                 gw = Tensor._make(g2.T @ a2, False, None)
             if len(need) > 2 and need[2]:
-                gb = Tensor._make(g2.sum(0), False, None)
+                gb = Tensor._make(sum_to_shape_array(g2, (n_out,)), False, None)  # BLAS
             return gx, gw, gb
         g2 = g.reshape(-1, n_out) if g.dim() != 2 else g
         gx = gw = gb = None
