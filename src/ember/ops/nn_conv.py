@@ -296,6 +296,16 @@ def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
 
 
 # -- Functions ---------------------------------------------------------------------------------
+def _bias_grad(g: Tensor) -> Tensor:
+    """The bias gradient: g (N, C, *L) summed to (C,); without a graph to record, through
+    BLAS (``sum_to_shape_array``: products with rows of ones)."""
+    if STATE.enabled:
+        return g.sum((0,) + tuple(range(2, g.dim())))
+    o = g._data.shape[1]
+    gd = sum_to_shape_array(g._data, (o,) + (1,) * (g._data.ndim - 2))
+    return Tensor._make(gd.reshape(o), False, None)
+
+
 class Convolution(Function):
     """y = conv(x, w) + b. ``params`` = (stride, pads, dilation, groups), per spatial dim."""
 
@@ -324,12 +334,7 @@ class Convolution(Function):
         if need[1]:
             gw = ConvolutionWeight.apply(x, g, params, w._data.shape[2:], cols)
         if need[2]:
-            if STATE.enabled:
-                gb = g.sum((0,) + tuple(range(2, g.dim())))
-            else:  # no graph of this backward: the sum through BLAS (see sum_to_shape_array)
-                o = g._data.shape[1]
-                gd = sum_to_shape_array(g._data, (o,) + (1,) * (g._data.ndim - 2))
-                gb = Tensor._make(gd.reshape(o), False, None)
+            gb = _bias_grad(g)
         return gx, gw, gb, None
 
 
@@ -358,12 +363,7 @@ class ConvolutionTranspose(Function):
         if need[1]:
             gw = ConvolutionWeight.apply(g, x, params, w._data.shape[2:], None)
         if need[2]:
-            if STATE.enabled:
-                gb = g.sum((0,) + tuple(range(2, g.dim())))
-            else:  # no graph of this backward: the sum through BLAS (see sum_to_shape_array)
-                o = g._data.shape[1]
-                gd = sum_to_shape_array(g._data, (o,) + (1,) * (g._data.ndim - 2))
-                gb = Tensor._make(gd.reshape(o), False, None)
+            gb = _bias_grad(g)
         return gx, gw, gb, None, None
 
 

@@ -403,22 +403,16 @@ class CrossEntropy(Function):
         c = a.shape[1]
         bshape = (1, c) + (1,) * (a.ndim - 2)
         z = a - reduce_keepdims(xp.maximum, a, 1)  # shifted logits; log p = z - log sum exp z
-        if probs or smoothing:  # these need every log-probability
-            e = xp.exp(z)
-            s = reduce_keepdims(xp.add, e, 1)
-            logz = xp.log(s)
-            logp = z - logz
-        else:  # class indices only: the picked logits first, then exp in place
+        full = probs or smoothing  # these need every log-probability
+        if not probs:  # class indices: the picked logits, before exp may overwrite z
             w, safe, denom = _picked_weights(xp, target._data, c, wa, ignore_index, a.dtype)
             at = _class_index(xp, safe)
             picked = z[at]
-            e = xp.exp(z, out=z)
-            s = reduce_keepdims(xp.add, e, 1)
-            logz = xp.log(s)
-            loss = logz[at[:1] + (0,) + at[2:]] - picked if a.ndim > 2 else logz[:, 0] - picked
-            if w is not None:
-                loss *= w
-            ctx.w, ctx.safe, ctx.valid = w, safe, None
+        e = xp.exp(z) if full else xp.exp(z, out=z)
+        s = reduce_keepdims(xp.add, e, 1)
+        logz = xp.log(s)
+        if full:
+            logp = z - logz
         e /= s  # softmax, kept for backward
         if probs:
             q = target._data * (1 - smoothing) + smoothing / c if smoothing else target._data
@@ -427,15 +421,17 @@ class CrossEntropy(Function):
             loss = -(q * logp).sum(axis=1)
             denom = loss.dtype.type(loss.size)
             ctx.q = q
-        elif smoothing:
-            t = target._data
-            w, safe, denom = _picked_weights(xp, t, c, wa, ignore_index, a.dtype)
-            picked = logp[_class_index(xp, safe)]
-            loss = -picked if w is None else -w * picked
-            valid = t != ignore_index  # the samples that count
-            cw = 1.0 if wa is None else wa.reshape(bshape)
-            smooth = -(logp * cw).sum(axis=1) * valid
-            loss = loss * (1 - smoothing) + smooth * (smoothing / c)
+        else:
+            # -log p of the target: log sum exp z minus the picked shifted logit
+            loss = logz[at[:1] + (0,) + at[2:]] - picked if a.ndim > 2 else logz[:, 0] - picked
+            if w is not None:
+                loss *= w
+            valid = None  # the samples that count, needed by label smoothing only
+            if smoothing:
+                valid = target._data != ignore_index
+                cw = 1.0 if wa is None else wa.reshape(bshape)
+                smooth = -(logp * cw).sum(axis=1) * valid
+                loss = loss * (1 - smoothing) + smooth * (smoothing / c)
             ctx.w, ctx.safe, ctx.valid = w, safe, valid
         ctx.save_for_backward(x, target, weight)
         ctx.p, ctx.denom = e, float(denom)
