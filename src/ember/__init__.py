@@ -160,8 +160,19 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Record the thread count (BLAS threads are fixed when NumPy loads)."""
+    """Use ``n`` threads inside large ops: ember's own, BLAS then on one thread each (with
+    threadpoolctl, from the ``train`` extra; without it BLAS keeps the threads it loaded with
+    and ops run on the calling thread). See ``ember.backend.threads``."""
+    import builtins
+
+    from .backend import threads
+
+    if not isinstance(n, builtins.int) or isinstance(n, builtins.bool):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
     _num_threads[0] = n
+    threads.set_threads(n)
 
 
 def get_num_interop_threads() -> int:

@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from . import threads
+
 __all__ = [
     "get_array_module",
     "cupy",
@@ -116,7 +118,12 @@ def clamp_array(a, lo=None, hi=None):
     minimum with a number run a scalar loop (two to three times slower) and differ from torch
     on -0.0."""
     if a.dtype.kind == "f":
-        return a.clip(-math.inf if lo is None else lo, math.inf if hi is None else hi)
+        lo = -math.inf if lo is None else lo
+        hi = math.inf if hi is None else hi
+        if a.size >= threads.PARALLEL_SIZE:  # a large array: in parallel stretches
+            out = get_array_module(a).empty_like(a)
+            return threads.map_flat(lambda x, o: x.clip(lo, hi, out=o), out, a)
+        return a.clip(lo, hi)
     xp = get_array_module(a)
     if lo is not None:
         a = xp.maximum(a, lo)
@@ -174,8 +181,9 @@ def broadcast_to(a, shape):
     return view
 
 
-def fill_where(mask, value, a):
-    """``a`` with ``value`` (a number) where ``mask`` is True: ``where(mask, value, a)``.
+def fill_where(mask, value, a, out=None):
+    """``a`` with ``value`` (a number) where ``mask`` is True: ``where(mask, value, a)``,
+    written into ``out`` when given (an array shaped and typed as ``a``).
 
     For same-shape float and integer arrays this selects through the unsigned-integer view of
     the bits, ``bits(a) * ~mask + bits(value) * mask``, which is exact (one term is always
@@ -185,8 +193,13 @@ def fill_where(mask, value, a):
     xp = get_array_module(a, mask)
     uint = _UINT.get(a.dtype.itemsize)
     if uint is None or a.dtype.kind not in "fiu" or mask.shape != a.shape or a.size < _SMALL:
-        return xp.where(mask, xp.asarray(value, dtype=a.dtype), a)
-    out = xp.empty(a.shape, dtype=a.dtype)
+        res = xp.where(mask, xp.asarray(value, dtype=a.dtype), a)
+        if out is None:
+            return res
+        out[...] = res
+        return out
+    if out is None:
+        out = xp.empty(a.shape, dtype=a.dtype)
     bits = out.view(uint)
     xp.multiply(a.view(uint), ~mask, out=bits)
     fill = np.asarray(value, dtype=a.dtype).view(uint)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import get_array_module, sum_to_shape_array
+from ..backend import get_array_module, sum_to_shape_array, threads
 from ..tensor import Tensor
 from .inplace import type_word
 
@@ -103,9 +103,10 @@ def _channels_last(x, pads):
     return out
 
 
-def _im2col(x, ksize, stride, pads, dilation, out, groups):
+def _im2col(x, ksize, stride, pads, dilation, out, groups, dest=None):
     """(N, G, prod(L), prod(K) * C/G): every window of padded ``x``, channels last, so that
-    the copy out of the strided view moves whole runs of a kernel row's channels."""
+    the copy out of the strided view moves whole runs of a kernel row's channels (into
+    ``dest`` when given)."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
     cg = c // groups
@@ -116,16 +117,23 @@ def _im2col(x, ksize, stride, pads, dilation, out, groups):
     strides = (st[0], cg * sc) + tuple(s * t for s, t in zip(sp, stride))
     strides += tuple(s * d for s, d in zip(sp, dilation)) + (sc,)
     win = xp.lib.stride_tricks.as_strided(xl, shape, strides, writeable=False)
+    if dest is not None:
+        dest.reshape(shape)[...] = win
+        return dest
     cols = xp.ascontiguousarray(win)  # (N, G, *L, *K, Cg)
     return cols.reshape(n, groups, math.prod(out), math.prod(ksize) * cg)
 
 
-def _im2col_columns(x, ksize, stride, pads, dilation, out, groups):
+def _im2col_columns(x, ksize, stride, pads, dilation, out, groups, dest=None):
     """(N, G, C/G * prod(K), prod(L)): every window of padded ``x``, a sample's (C, *K) rows
-    by its (*L) columns, so that the copy out of the strided view moves whole output rows."""
+    by its (*L) columns, so that the copy out of the strided view moves whole output rows
+    (into ``dest`` when given)."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
     win = _windows(_pad_array(x, pads), ksize, stride, dilation, out)  # (N, C, *K, *L)
+    if dest is not None:
+        dest.reshape(win.shape)[...] = win
+        return dest
     cols = xp.ascontiguousarray(win)
     return cols.reshape(n, groups, (c // groups) * math.prod(ksize), math.prod(out))
 
@@ -140,10 +148,9 @@ def _by_columns(c, ksize, out, groups) -> bool:
     return out[-1] > run
 
 
-def _as_nchw(view, b):
-    """A new contiguous (N, C, *L) array holding ``view`` (+ b per channel, if given)."""
+def _as_nchw(view, b, res):
+    """``res``, a contiguous (N, C, *L) array, set to ``view`` (+ b per channel, if given)."""
     xp = get_array_module(view)
-    res = xp.empty(view.shape, dtype=view.dtype)
     if b is None:
         res[...] = view
     else:
@@ -182,62 +189,97 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1) -> int:
 
 def _conv_array(x, w, b, stride, pads, dilation, groups):
     """conv(x, w) + b on arrays; returns (out, cols), cols being the im2col matrices in the
-    layout ``_by_columns`` picks.
+    layout ``_by_columns`` picks. Samples are independent: large batches run in parallel
+    parts (``threads.parallel_for``), each filling its rows of ``out`` and ``cols``.
 
     Columns: out[n, g] = W_g (O/G, Cg*K) @ cols[n, g] (Cg*K, L), one product per sample and
     group, already in (N, O, *L) order. Channels last: one product cols (N*L, K*C) @ W^T
-    without groups (BLAS threads it), else W_g @ cols[n, g]^T per sample and group."""
+    without groups, else W_g @ cols[n, g]^T per sample and group."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
     o = w.shape[0]
     ksize = w.shape[2:]
     out = _conv_out(x.shape[2:], ksize, stride, pads, dilation)
-    if _by_columns(c, ksize, out, groups):
-        cols = _im2col_columns(x, ksize, stride, pads, dilation, out, groups)
-        m = xp.matmul(w.reshape(groups, o // groups, -1), cols)  # (N, G, Og, L)
+    cg, kk, ll = c // groups, math.prod(ksize), math.prod(out)
+    columns = _by_columns(c, ksize, out, groups)
+    res = xp.empty((n, o) + tuple(out), dtype=x.dtype)
+    if columns:
+        cols = xp.empty((n, groups, cg * kk, ll), dtype=x.dtype)
+        wg = w.reshape(groups, o // groups, -1)
     else:
-        cols = _im2col(x, ksize, stride, pads, dilation, out, groups)  # (N, G, L, K*Cg)
+        cols = xp.empty((n, groups, ll, kk * cg), dtype=x.dtype)
         wr = _weight_rows(w, groups)
-        if groups == 1:
-            m = xp.matmul(cols.reshape(-1, cols.shape[3]), wr[0].T)  # (N*L, O)
-            return _as_nchw(xp.moveaxis(m.reshape((n,) + out + (o,)), -1, 1), b), cols
-        m = xp.matmul(wr, cols.transpose(0, 1, 3, 2))  # (N, G, Og, L)
-    res = m.reshape((n, o) + tuple(out))
-    if b is not None:
-        res += b.reshape((1, o) + (1,) * len(out))
+    bias = None if b is None else b.reshape((1, o) + (1,) * len(out))
+
+    def part(lo, hi):
+        xs, rs, cs = x[lo:hi], res[lo:hi], cols[lo:hi]
+        by_group = rs.reshape(hi - lo, groups, o // groups, ll)
+        if columns:
+            _im2col_columns(xs, ksize, stride, pads, dilation, out, groups, cs)
+            xp.matmul(wg, cs, out=by_group)
+        elif groups > 1:
+            _im2col(xs, ksize, stride, pads, dilation, out, groups, cs)
+            xp.matmul(wr, cs.transpose(0, 1, 3, 2), out=by_group)
+        else:
+            _im2col(xs, ksize, stride, pads, dilation, out, groups, cs)
+            m = xp.matmul(cs.reshape(-1, cs.shape[3]), wr[0].T)  # (N*L, O)
+            _as_nchw(xp.moveaxis(m.reshape((hi - lo,) + out + (o,)), -1, 1), bias, rs)
+            return
+        if bias is not None:
+            rs += bias
+
+    threads.parallel_for(part, n, threads.grain(ll * cg * kk * o, True, xp))
     return res, cols
 
 
 def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     """The adjoint of conv in its input: x (N, Cin, *L), w (Cin, Cout/G, *K) -> (N, Cout,
-    *sizes)."""
+    *sizes). Samples are independent: large batches run in parallel parts."""
     xp = get_array_module(x)
     n, cin = x.shape[:2]
     ksize = w.shape[2:]
-    k = len(ksize)
-    out = x.shape[2:]
-    cout_g = w.shape[1]
-    cout = groups * cout_g
+    cout = groups * w.shape[1]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(sizes, pads))
-    if groups == 1 and all(s == 1 for s in stride):
-        buf = _col2im_shifted(x, w, dilation, padded)
-    else:
-        # rows of window gradients, channels last: (N, G, L, K * Cout/G)
-        xg = x.reshape(n, groups, cin // groups, -1).transpose(0, 1, 3, 2)
-        dcols = xp.matmul(xg, _weight_rows(w, groups))  # w as (Cin, Cout/G, *K) rows
-        dcols = dcols.reshape((n, groups) + tuple(out) + tuple(ksize) + (cout_g,))
-        buf = xp.zeros((n,) + padded + (groups, cout_g), dtype=dcols.dtype)
-        lead = (slice(None),) * (2 + k)  # N, G, *L
-        for offs in np.ndindex(*ksize):
-            region = tuple(
-                slice(o * d, o * d + s * (m - 1) + 1, s)
-                for o, d, s, m in zip(offs, dilation, stride, out)
-            )
-            part = dcols[lead + offs]  # (N, G, *L, Cout/G)
-            buf[(slice(None),) + region] += xp.moveaxis(part, 1, -2)
-        buf = buf.reshape((n,) + padded + (cout,))
-    inner = tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))
-    return _as_nchw(xp.moveaxis(buf[(slice(None),) + inner], -1, 1), b)  # (N, Cout, *sizes)
+    inner = (slice(None),) + tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))
+    res = xp.empty((n, cout) + tuple(sizes), dtype=x.dtype)
+    shifted = groups == 1 and all(s == 1 for s in stride)
+    wr = None if shifted else _weight_rows(w, groups)  # w as (Cin, Cout/G, *K) rows
+
+    def part(lo, hi):
+        xs = x[lo:hi]
+        if shifted:
+            buf = _col2im_shifted(xs, w, dilation, padded)
+        else:
+            buf = _col2im_rows(xs, wr, ksize, stride, dilation, padded, groups)
+        _as_nchw(xp.moveaxis(buf[inner], -1, 1), b, res[lo:hi])  # (N, Cout, *sizes)
+
+    work = math.prod(x.shape[1:]) * math.prod(ksize) * w.shape[1]
+    threads.parallel_for(part, n, threads.grain(work, True, xp))
+    return res
+
+
+def _col2im_rows(x, wr, ksize, stride, dilation, padded, groups):
+    """The adjoint of a convolution, channels last (N, *Sp, Cout), through rows of window
+    gradients: (N, G, L, K * Cout/G) = x's rows times ``wr`` (``_weight_rows`` of w), each
+    kernel offset's slice then added into the padded buffer at its strided region."""
+    xp = get_array_module(x)
+    n, cin = x.shape[:2]
+    out = x.shape[2:]
+    k = len(ksize)
+    cout_g = wr.shape[2] // math.prod(ksize)
+    xg = x.reshape(n, groups, cin // groups, -1).transpose(0, 1, 3, 2)
+    dcols = xp.matmul(xg, wr)
+    dcols = dcols.reshape((n, groups) + tuple(out) + tuple(ksize) + (cout_g,))
+    buf = xp.zeros((n,) + padded + (groups, cout_g), dtype=dcols.dtype)
+    lead = (slice(None),) * (2 + k)  # N, G, *L
+    for offs in np.ndindex(*ksize):
+        region = tuple(
+            slice(o * d, o * d + s * (m - 1) + 1, s)
+            for o, d, s, m in zip(offs, dilation, stride, out)
+        )
+        part = dcols[lead + offs]  # (N, G, *L, Cout/G)
+        buf[(slice(None),) + region] += xp.moveaxis(part, 1, -2)
+    return buf.reshape((n,) + padded + (groups * cout_g,))
 
 
 def _col2im_shifted(x, w, dilation, padded):
@@ -275,23 +317,36 @@ def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
     with ``cols`` in ``_conv_array``'s layout (made here when None). Columns: one product
     (O/G, L) @ (L, Cg*K) per sample and group, summed over samples (short sums that stay in
     cache; one product over all N*L positions leaves BLAS a tiny output to split). Channels
-    last: one product (O/G, N*L) @ (N*L, K*Cg) per group."""
-    xp = get_array_module(g)
+    last: one product (O/G, N*L) @ (N*L, K*Cg) per group. Large batches run in parallel
+    parts, whose sums are then added."""
     n, o = g.shape[:2]
     out = g.shape[2:]
     cg = x.shape[1] // groups
     columns = _by_columns(x.shape[1], ksize, out, groups)
-    if cols is None:
-        im2col = _im2col_columns if columns else _im2col
-        cols = im2col(x, ksize, stride, pads, dilation, out, groups)
+
+    def part(lo, hi):
+        xp = get_array_module(g)
+        gs = g[lo:hi]
+        if cols is None:
+            im2col = _im2col_columns if columns else _im2col
+            cs = im2col(x[lo:hi], ksize, stride, pads, dilation, out, groups)
+        else:
+            cs = cols[lo:hi]
+        if columns:
+            g4 = gs.reshape(hi - lo, groups, o // groups, -1)  # (N, G, Og, L)
+            return xp.matmul(g4, cs.transpose(0, 1, 3, 2)).sum(0)  # (G, Og, Cg*K)
+        c2 = cs.transpose(1, 0, 2, 3).reshape(groups, -1, cs.shape[3])  # a view for one group
+        return xp.matmul(_to_gemm(gs, groups), c2)  # (G, Og, K*Cg)
+
+    work = math.prod(out) * o * cg * math.prod(ksize)
+    sums = threads.parallel_for(part, n, threads.grain(work, True, get_array_module(g)))
+    gw = sums[0]
+    for s in sums[1:]:
+        gw += s
     if columns:
-        g4 = g.reshape(n, groups, o // groups, -1)  # (N, G, Og, L)
-        gw = xp.matmul(g4, cols.transpose(0, 1, 3, 2)).sum(0)  # (G, Og, Cg*K)
         return gw.reshape((o, cg) + tuple(ksize))
-    g2 = _to_gemm(g, groups)  # (G, Og, N*L)
-    c2 = cols.transpose(1, 0, 2, 3).reshape(groups, -1, cols.shape[3])  # a view for one group
-    gw = xp.matmul(g2, c2)  # (G, Og, K*Cg)
     gw = gw.reshape((o,) + tuple(ksize) + (cg,))
+    xp = get_array_module(gw)
     return xp.ascontiguousarray(xp.moveaxis(gw, -1, 1))  # (O, Cg, *K)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import get_array_module, sum_to_shape_array
+from ..backend import sum_to_shape_array, threads
 from ..tensor import Tensor
 from .inplace import type_word
 
@@ -27,10 +27,9 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         a = x._data
-        xp = get_array_module(a)
         lead = a.shape[:-1]
         a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-        out = xp.matmul(a2, weight._data.T)
+        out = threads.matmul(a2, weight._data.T)
         if bias is not None:
             out += bias._data
         ctx.save_for_backward(x, weight)
@@ -44,11 +43,14 @@ class Linear(Function):
         if not STATE.enabled:  # no graph of this backward: the same formulas on arrays
             gd, a, w = g._data, x._data, weight._data
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
-            gx = Tensor._make(gd @ w, False, None) if need[0] else None
+            gx = None
+            if need[0]:
+                gx = threads.matmul(g2, w)
+                gx = Tensor._make(gx.reshape(gd.shape[:-1] + (w.shape[1],)), False, None)
             gw = gb = None
             if need[1]:
                 a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-                gw = Tensor._make(g2.T @ a2, False, None)
+                gw = Tensor._make(threads.matmul(g2.T, a2), False, None)
             if len(need) > 2 and need[2]:
                 gb = Tensor._make(sum_to_shape_array(g2, (n_out,)), False, None)  # BLAS
             return gx, gw, gb

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import get_array_module
+from ..backend import get_array_module, threads
 from ..tensor import Tensor
 from .inplace import type_word
 from .nn_conv import _windows
@@ -85,7 +85,23 @@ def _offset_dtype(n: int):
 
 
 def _max_pool_array(a, geom):
-    """(values, kernel offset number of each maximum), the first maximum winning ties."""
+    """(values, kernel offset number of each maximum), the first maximum winning ties; large
+    batches in parallel parts of samples."""
+    ksize, stride, padding, dilation, out = geom
+    xp = get_array_module(a)
+    n = a.shape[0]
+    best = xp.empty(a.shape[:2] + tuple(out), dtype=a.dtype)
+    arg = xp.empty(best.shape, dtype=_offset_dtype(math.prod(ksize)))
+
+    def part(lo, hi):
+        _max_pool_part(a[lo:hi], geom, best[lo:hi], arg[lo:hi])
+
+    threads.parallel_for(part, n, threads.grain(math.prod(a.shape[1:]), xp=xp))
+    return best, arg
+
+
+def _max_pool_part(a, geom, best, arg):
+    """``_max_pool_array`` of ``a`` into ``best`` and ``arg``."""
     ksize, stride, padding, dilation, out = geom
     xp = get_array_module(a)
     pads = _pads(a.shape[2:], ksize, stride, padding, dilation, out)
@@ -97,8 +113,8 @@ def _max_pool_array(a, geom):
     win = _windows(buf, ksize, stride, dilation, out)  # (N, C, *K, *L)
     win = xp.moveaxis(win, tuple(range(2, 2 + k)), tuple(range(k)))
     views = xp.ascontiguousarray(win).reshape((-1,) + buf.shape[:2] + tuple(out))
-    best = views[0].copy()
-    arg = xp.zeros(best.shape, dtype=_offset_dtype(len(views)))
+    best[...] = views[0]
+    arg[...] = 0
     for k, v in enumerate(views[1:], 1):
         upd = v > best
         xp.maximum(best, v, out=best)  # NaN propagates, as in torch
@@ -111,7 +127,6 @@ def _max_pool_array(a, geom):
             nan = xp.isnan(v) & ~seen
             arg[nan] = k
             seen |= nan
-    return best, arg
 
 
 def _flat_indices(arg, sizes, geom):
@@ -173,12 +188,18 @@ class MaxPoolUnpool(Function):
         padded = shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(shape[2:], pads))
         buf = xp.zeros(padded, dtype=a.dtype)
         disjoint = not _overlapping(ksize, stride, dilation)
-        for k, offs in enumerate(np.ndindex(*ksize)):
-            region = buf[_slices(offs, dilation, stride, out)]
-            if disjoint:
-                xp.multiply(a, arg == k, out=region)
-            else:
-                region += a * (arg == k)
+        offsets = list(enumerate(np.ndindex(*ksize)))
+
+        def part(lo, hi):  # samples lo:hi
+            gs, args, bs = a[lo:hi], arg[lo:hi], buf[lo:hi]
+            for k, offs in offsets:
+                region = bs[_slices(offs, dilation, stride, out)]
+                if disjoint:
+                    xp.multiply(gs, args == k, out=region)
+                else:
+                    region += gs * (args == k)
+
+        threads.parallel_for(part, shape[0], threads.grain(math.prod(shape[1:]), xp=xp))
         ctx.arg, ctx.geom = arg, geom
         crop = (slice(None), slice(None)) + tuple(
             slice(lo, lo + n) for n, (lo, _) in zip(shape[2:], pads)

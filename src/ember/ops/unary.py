@@ -10,7 +10,7 @@ import math
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import clamp_array, fill_where, get_array_module
+from ..backend import clamp_array, fill_where, get_array_module, threads
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import special
@@ -507,10 +507,18 @@ class Relu(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         if not STATE.enabled:  # no graph of this backward: the same select, on arrays
-            return Tensor._make(fill_where(y._data <= 0, 0, g._data), False, None)
+            yd, gd = y._data, g._data
+            if gd.size >= threads.PARALLEL_SIZE and yd.dtype == gd.dtype:  # in stretches
+                out = get_array_module(gd).empty_like(gd)
+                return Tensor._make(threads.map_flat(_relu_grad, out, yd, gd), False, None)
+            return Tensor._make(fill_where(yd <= 0, 0, gd), False, None)
         from .indexing import masked_fill
 
         return masked_fill(g, y <= 0, 0)  # NaN inputs pass the gradient, as in torch
+
+
+def _relu_grad(y, g, out) -> None:
+    fill_where(y <= 0, 0, g, out)
 
 
 class Erf(Function):

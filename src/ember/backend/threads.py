@@ -1,0 +1,211 @@
+"""Intra-op parallelism: ember's own threads for the large kernels of an op.
+
+``ember.set_num_threads(n)`` with n > 1 limits BLAS to one thread (through threadpoolctl,
+from the ``train`` extra) and gives ember ``n - 1`` worker threads. A large kernel then
+splits its work into ``n`` contiguous parts (samples of a batch, rows of a product, stretches
+of a flat array) with ``parallel_for``: the calling thread runs the first part, the workers
+the others, and NumPy and BLAS release the GIL inside each part.
+
+Why not BLAS's own threads: OpenBLAS threads only its matrix products, and after each one its
+threads spin for a while waiting for the next, taking the cores from anything else (a pass of
+ReLU, a pooling window, an optimizer update) that would run beside them. With BLAS on one
+thread and the split done here, the products run about as fast as with BLAS's threads and
+the elementwise passes, copies and pooling loops use every core too.
+
+Without threadpoolctl, or with one thread (the default until ``set_num_threads`` is called),
+every kernel runs whole on the calling thread, as if this module were not there. Each part
+computes its elements exactly as the whole would, so results do not depend on the thread
+count, except where a part's sums are added afterwards (a weight gradient summed over a
+batch), which rounds like a sum in a different order.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+
+import numpy as np
+
+__all__ = ["parallel_for", "set_threads", "num_threads", "parts", "grain", "map_flat", "matmul"]
+
+# The least work worth a part, in elements touched (a product's in multiply-adds): handing a
+# part to a worker and collecting it costs about 15-25 us, the time of a 50K-element pass.
+MIN_WORK = 1 << 17
+MIN_PRODUCT = 1 << 21  # the same for matrix products, in multiply-adds (about 40 us)
+PARALLEL_SIZE = 2 * MIN_WORK  # the smallest array an elementwise kernel splits
+
+_state = {"threads": 1, "blas_limited": False}
+_workers: list = []  # (tasks, done, thread) per worker
+_busy = _thread.allocate_lock()  # held while the workers run a split's parts
+
+
+def num_threads() -> int:
+    """The threads a split kernel uses (1: none split)."""
+    return _state["threads"]
+
+
+def set_threads(n: int) -> int:
+    """Use ``n`` threads for split kernels, and limit BLAS to one. Returns the count in
+    effect: 1 when threadpoolctl is missing (BLAS then keeps its own threads)."""
+    n = max(1, int(n))
+    if not _limit_blas():  # (with n == 1 too: one thread everywhere, as torch's call means)
+        n = 1
+    _state["threads"] = n
+    _stop_workers()
+    return n
+
+
+def _limit_blas() -> bool:
+    if _state["blas_limited"]:
+        return True
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return False
+    threadpool_limits(limits=1, user_api="blas")  # process-wide, for the rest of the run
+    _state["blas_limited"] = True
+    return True
+
+
+def parts(n: int, grain: int) -> int:
+    """How many parts ``n`` units of work split into, each at least ``grain`` units."""
+    t = _state["threads"]
+    if t == 1 or n < 2 * grain:
+        return 1
+    return min(t, n // grain)
+
+
+def grain(unit_work: int, product: bool = False, xp=np) -> int:
+    """The fewest units of ``unit_work`` each (elements, or a product's multiply-adds) that
+    make a part worth its hand-off; too many to split for arrays not on NumPy (``xp``: a
+    GPU's kernels queue on its stream, and threads add nothing)."""
+    if xp is not np:
+        return 1 << 62
+    least = MIN_PRODUCT if product else MIN_WORK
+    return max(1, -(-least // max(1, unit_work)))
+
+
+def parallel_for(fn, n: int, grain: int = 1) -> list:
+    """``[fn(lo, hi) for each part]`` over [0, n) cut into contiguous parts of at least
+    ``grain`` units, one per thread, the first on the calling thread; the results in order.
+    An exception in any part is raised here once every part has finished."""
+    k = parts(n, grain)
+    if k == 1 or not _busy.acquire(blocking=False):
+        # one part; or the workers are taken, by a split this one runs inside or by another
+        # thread of the program splitting its own op: this one runs whole
+        return [fn(0, n)]
+    try:
+        return _split(fn, n, k)
+    finally:
+        _busy.release()
+
+
+def _split(fn, n: int, k: int) -> list:
+    bounds = [n * i // k for i in range(k + 1)]
+    workers = _ensure_workers(k - 1)
+    for i, (tasks, _, _) in enumerate(workers[: k - 1], 1):
+        tasks.put((fn, bounds[i], bounds[i + 1]))
+    results = [None] * k
+    error = None
+    try:
+        results[0] = fn(bounds[0], bounds[1])
+    except BaseException as exc:  # still collect the workers' parts before raising
+        error = exc
+    try:
+        for i, (_, done, _) in enumerate(workers[: k - 1], 1):
+            ok, value = done.get()
+            if ok:
+                results[i] = value
+            elif error is None:
+                error = value
+    except BaseException:  # interrupted while waiting: the workers' queues are left stale
+        _stop_workers()
+        raise
+    if error is not None:
+        raise error
+    return results
+
+
+def map_flat(fn, out, *arrays):
+    """``fn(*arrays, out)`` (an elementwise kernel writing into ``out``), on contiguous
+    stretches of the flattened arrays in parallel when they are large NumPy arrays, all
+    C-contiguous and of one size; else whole. Returns ``out``."""
+    n = out.size
+    if parts(n, MIN_WORK) == 1 or not _flat_ok(out, arrays):
+        fn(*arrays, out)
+        return out
+    flats = [a.reshape(-1) for a in arrays]
+    flat_out = out.reshape(-1)
+    parallel_for(lambda lo, hi: fn(*[f[lo:hi] for f in flats], flat_out[lo:hi]), n, MIN_WORK)
+    return out
+
+
+def _flat_ok(out, arrays) -> bool:
+    if type(out) is not np.ndarray or not out.flags.c_contiguous:
+        return False
+    for a in arrays:
+        if type(a) is not np.ndarray or a.size != out.size or not a.flags.c_contiguous:
+            return False
+    return True
+
+
+def matmul(a, b):
+    """``a @ b`` for a 2-D NumPy ``a`` and ``b``: when the product is large, its longer side
+    (rows of ``a`` or columns of ``b``) is split over the threads, so that each thread packs
+    the smaller share of the operands; any other operands go to ``matmul`` whole."""
+    if (
+        _state["threads"] == 1
+        or type(a) is not np.ndarray
+        or type(b) is not np.ndarray
+        or a.ndim != 2
+        or b.ndim != 2
+        or a.dtype != b.dtype
+    ):
+        return a @ b
+    m, k = a.shape
+    n = b.shape[1]
+    rows = m >= n
+    g = grain(k * (n if rows else m), product=True)
+    if parts(m if rows else n, g) == 1:
+        return a @ b
+    out = np.empty((m, n), dtype=a.dtype)
+    if rows:
+        parallel_for(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), m, g)
+    else:
+        parallel_for(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, g)
+    return out
+
+
+def _ensure_workers(k: int) -> list:
+    import queue  # (imported here: a few ms, and most programs never split)
+    import threading
+
+    while len(_workers) < k:
+        tasks, done = queue.SimpleQueue(), queue.SimpleQueue()
+        t = threading.Thread(target=_work, args=(tasks, done), name="ember-intraop", daemon=True)
+        t.start()
+        _workers.append((tasks, done, t))
+    return _workers
+
+
+def _work(tasks, done) -> None:
+    while True:
+        item = tasks.get()
+        if item is None:
+            return
+        fn, lo, hi = item
+        try:
+            done.put((True, fn(lo, hi)))
+        except BaseException as exc:
+            done.put((False, exc))
+
+
+def _stop_workers() -> None:
+    """Let every worker finish its part and exit; new ones start on the next split."""
+    for tasks, _, _ in _workers:
+        tasks.put(None)
+    _workers.clear()
+
+
+if hasattr(os, "register_at_fork"):  # a forked child (a DataLoader worker) has no workers
+    os.register_at_fork(after_in_child=_workers.clear)

@@ -1,0 +1,245 @@
+"""ember's intra-op threads (``ember.backend.threads``): the split itself, and every kernel that
+splits giving what it gives whole.
+
+The kernels are compared at two threads with the size thresholds lowered (so that small test
+inputs split) against one thread. Elementwise results, pooling and the parts of a batch are the
+same bit for bit; a weight gradient summed over parts of a batch rounds like a sum in another
+order.
+"""
+
+import multiprocessing
+import sys
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn.functional as F
+from ember.backend import threads
+
+
+@pytest.fixture
+def two_threads(monkeypatch):
+    """Two threads for split kernels (BLAS untouched), with thresholds that split small inputs."""
+    monkeypatch.setitem(threads._state, "threads", 2)
+    monkeypatch.setattr(threads, "MIN_WORK", 8)
+    monkeypatch.setattr(threads, "MIN_PRODUCT", 8)
+    monkeypatch.setattr(threads, "PARALLEL_SIZE", 16)
+    yield
+    threads._stop_workers()
+
+
+def _one_thread(fn):
+    saved = threads._state["threads"]
+    threads._state["threads"] = 1
+    try:
+        return fn()
+    finally:
+        threads._state["threads"] = saved
+
+
+# -- parallel_for --------------------------------------------------------------------------------
+def test_parallel_for_covers_the_range_in_order(two_threads):
+    seen = threads.parallel_for(lambda lo, hi: (lo, hi), 10)
+    assert seen == [(0, 5), (5, 10)]
+
+
+def test_parallel_for_runs_whole_below_two_grains(two_threads):
+    assert threads.parallel_for(lambda lo, hi: (lo, hi), 10, grain=6) == [(0, 10)]
+    assert threads.parts(10, 5) == 2
+    assert threads.parts(9, 5) == 1
+
+
+def test_parallel_for_with_one_thread_runs_whole():
+    assert threads.num_threads() == 1
+    assert threads.parallel_for(lambda lo, hi: (lo, hi), 1000) == [(0, 1000)]
+
+
+def test_parallel_for_uses_a_second_thread(two_threads):
+    import threading
+
+    names = threads.parallel_for(lambda lo, hi: threading.current_thread().name, 4)
+    assert names[0] == threading.current_thread().name
+    assert names[1] == "ember-intraop"
+
+
+@pytest.mark.parametrize("failing_part", [0, 1])
+def test_an_error_in_any_part_is_raised_after_all_parts(two_threads, failing_part):
+    done = []
+
+    def fn(lo, hi):
+        if lo // 5 == failing_part:
+            raise ValueError(f"part {lo}:{hi}")
+        done.append(lo)
+
+    with pytest.raises(ValueError, match="part"):
+        threads.parallel_for(fn, 10)
+    assert done == [5 * (1 - failing_part)]  # the other part ran to its end
+    # and the pool still works afterwards
+    assert threads.parallel_for(lambda lo, hi: hi - lo, 10) == [5, 5]
+
+
+def test_a_split_inside_a_part_runs_whole(two_threads):
+    inner = threads.parallel_for(lambda lo, hi: threads.parallel_for(lambda a, b: (a, b), 8), 4)
+    assert inner == [[(0, 8)], [(0, 8)]]  # the workers are taken by the outer split
+
+
+def test_splits_from_two_program_threads_do_not_mix(two_threads):
+    import threading
+
+    results = {}
+
+    def run(name, n):
+        results[name] = [threads.parallel_for(lambda lo, hi: (name, lo, hi), n) for _ in range(200)]
+
+    ts = [threading.Thread(target=run, args=(name, n)) for name, n in (("a", 10), ("b", 12))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    for name, n in (("a", 10), ("b", 12)):
+        for r in results[name]:  # each split whole or halved, and only its own parts
+            assert r in ([(name, 0, n)], [(name, 0, n // 2), (name, n // 2, n)])
+
+
+def _split_in_child(queue):
+    queue.put(threads.parallel_for(lambda lo, hi: hi - lo, 10))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
+def test_a_forked_child_starts_its_own_workers(two_threads):
+    threads.parallel_for(lambda lo, hi: None, 10)  # workers running in the parent
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_split_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == [5, 5]
+
+
+# -- set_num_threads ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (0, "set_num_threads expects a positive integer"),
+        (-2, "set_num_threads expects a positive integer"),
+        (1.5, "set_num_threads expects an int, but got float"),
+        (True, "set_num_threads expects an int, but got bool"),
+    ],
+)
+def test_set_num_threads_refuses_what_torch_refuses(bad, message):
+    with pytest.raises(RuntimeError, match=message):
+        ember.set_num_threads(bad)
+
+
+def test_without_threadpoolctl_ops_stay_on_one_thread(monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails
+    monkeypatch.setitem(threads._state, "blas_limited", False)
+    monkeypatch.setitem(threads._state, "threads", 1)
+    assert threads.set_threads(4) == 1
+    assert threads.num_threads() == 1
+
+
+# -- kernels: two threads give what one gives --------------------------------------------------
+def _grads(fn, *shapes, seed=0):
+    rng = np.random.default_rng(seed)
+    leaves = [ember.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+              for s in shapes]  # fmt: skip
+    out = fn(*leaves)
+    out.backward(ember.tensor(rng.standard_normal(tuple(out.shape)).astype(np.float32)))
+    return [out.detach().numpy()] + [t.grad.numpy() for t in leaves]
+
+
+CASES = {
+    "conv2d channels last": (
+        lambda x, w, b: F.conv2d(x, w, b, padding=2),
+        (6, 4, 7, 7),
+        (5, 4, 3, 3),
+        (5,),
+    ),  # noqa: E501
+    "conv2d columns": (
+        lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        (6, 1, 9, 9),
+        (3, 1, 3, 3),
+        (3,),
+    ),  # noqa: E501
+    "conv2d groups stride": (
+        lambda x, w, b: F.conv2d(x, w, b, stride=2, groups=2),
+        (5, 4, 8, 8),
+        (6, 2, 3, 3),
+        (6,),
+    ),  # noqa: E501
+    "conv_transpose2d": (
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
+        (4, 3, 5, 5),
+        (3, 2, 3, 3),
+        (2,),
+    ),  # noqa: E501
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2), (6, 3, 8, 8)),
+    "max_pool2d overlapping": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), (5, 2, 9, 9)),
+    "relu": (lambda x: F.relu(x), (7, 13)),
+    "linear": (lambda x, w, b: F.linear(x, w, b), (9, 6), (8, 6), (8,)),
+    "linear wide": (lambda x, w, b: F.linear(x, w, b), (3, 6), (20, 6), (20,)),
+    "linear 3d": (lambda x, w: F.linear(x, w), (2, 5, 6), (4, 6)),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_kernels_match_one_thread(two_threads, name):
+    fn, *shapes = CASES[name]
+    whole = _one_thread(lambda: _grads(fn, *shapes))
+    split = _grads(fn, *shapes)
+    for a, b in zip(whole, split):  # (a weight gradient's sums may round differently)
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6 * np.abs(a).max())
+    np.testing.assert_array_equal(split[0], whole[0])  # forward values: the same bits
+
+
+def test_max_pool_nan_and_relu_nan_match_one_thread(two_threads):
+    x = np.random.default_rng(1).standard_normal((4, 2, 6, 6)).astype(np.float32)
+    x[1, 0, 2, 3] = np.nan
+    x[3, 1, 0, 0] = np.nan
+
+    def run():
+        t = ember.tensor(x, requires_grad=True)
+        y = F.max_pool2d(F.relu(t), 2, return_indices=True)
+        y[0].sum().backward()
+        return y[0].detach().numpy(), y[1].numpy(), t.grad.numpy()
+
+    for a, b in zip(_one_thread(run), run()):
+        np.testing.assert_array_equal(b, a)
+
+
+def test_the_work_splits_in_these_kernels(two_threads, monkeypatch):
+    calls = []
+    real = threads.parallel_for
+
+    def counting(fn, n, grain=1):
+        calls.append(threads.parts(n, grain))
+        return real(fn, n, grain)
+
+    monkeypatch.setattr(threads, "parallel_for", counting)
+    _grads(lambda x, w, b: F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=2)), 2),
+           (6, 4, 8, 8), (5, 4, 3, 3), (5,))  # fmt: skip
+    assert len(calls) >= 5  # conv, relu, pool; unpool, relu backward, conv gradients
+    assert all(k == 2 for k in calls)
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD", "AdamW", "RMSprop"])
+def test_optimizer_updates_match_one_thread(two_threads, monkeypatch, name):
+    from ember.optim import optimizer
+
+    monkeypatch.setattr(optimizer, "_CHUNK", 16)  # several chunks on a small parameter
+
+    def run():
+        ember.manual_seed(0)
+        p = ember.nn.Parameter(ember.randn(37, 11))
+        kwargs = {"momentum": 0.9} if name == "SGD" else {}
+        opt = getattr(ember.optim, name)([p], lr=0.01, **kwargs)
+        for i in range(3):
+            opt.zero_grad()
+            (p * p * (i + 1)).sum().backward()
+            opt.step()
+        return p.detach().numpy()
+
+    np.testing.assert_array_equal(run(), _one_thread(run))
