@@ -22,6 +22,7 @@ from ember.backend import threads
 def two_threads(monkeypatch):
     """Two threads for split kernels (BLAS untouched), with thresholds that split small inputs."""
     monkeypatch.setitem(threads._state, "threads", 2)
+    monkeypatch.setattr(threads, "ACTIVE", True)
     monkeypatch.setattr(threads, "MIN_WORK", 8)
     monkeypatch.setattr(threads, "MIN_PRODUCT", 8)
     monkeypatch.setattr(threads, "PARALLEL_SIZE", 16)
@@ -30,12 +31,12 @@ def two_threads(monkeypatch):
 
 
 def _one_thread(fn):
-    saved = threads._state["threads"]
-    threads._state["threads"] = 1
+    saved = threads._state["threads"], threads.ACTIVE
+    threads._state["threads"], threads.ACTIVE = 1, False
     try:
         return fn()
     finally:
-        threads._state["threads"] = saved
+        threads._state["threads"], threads.ACTIVE = saved
 
 
 # -- parallel_for --------------------------------------------------------------------------------
@@ -137,8 +138,10 @@ def test_without_threadpoolctl_ops_stay_on_one_thread(monkeypatch):
     monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails
     monkeypatch.setitem(threads._state, "blas_limited", False)
     monkeypatch.setitem(threads._state, "threads", 1)
+    monkeypatch.setattr(threads, "ACTIVE", False)
     assert threads.set_threads(4) == 1
     assert threads.num_threads() == 1
+    assert not threads.ACTIVE
 
 
 # -- kernels: two threads give what one gives --------------------------------------------------
@@ -182,6 +185,8 @@ CASES = {
     "linear": (lambda x, w, b: F.linear(x, w, b), (9, 6), (8, 6), (8,)),
     "linear wide": (lambda x, w, b: F.linear(x, w, b), (3, 6), (20, 6), (20,)),
     "linear 3d": (lambda x, w: F.linear(x, w), (2, 5, 6), (4, 6)),
+    "matmul": (lambda a, b: a @ b, (9, 6), (6, 8)),
+    "matmul wide": (lambda a, b: a @ b.t(), (3, 6), (20, 6)),
 }
 
 

@@ -35,6 +35,7 @@ MIN_PRODUCT = 1 << 21  # the same for matrix products, in multiply-adds (about 4
 PARALLEL_SIZE = 2 * MIN_WORK  # the smallest array an elementwise kernel splits
 
 _state = {"threads": 1, "blas_limited": False}
+ACTIVE = False  # whether kernels split at all (threads > 1): one attribute read for hot paths
 _workers: list = []  # (tasks, done, thread) per worker
 _busy = _thread.allocate_lock()  # held while the workers run a split's parts
 
@@ -50,7 +51,9 @@ def set_threads(n: int) -> int:
     n = max(1, int(n))
     if not _limit_blas():  # (with n == 1 too: one thread everywhere, as torch's call means)
         n = 1
+    global ACTIVE
     _state["threads"] = n
+    ACTIVE = n > 1
     _stop_workers()
     return n
 

@@ -8,6 +8,7 @@ the engine sums their gradients back.
 
 from __future__ import annotations
 
+import operator
 import string
 import warnings
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import as_array, get_array_module
+from ..backend import as_array, get_array_module, threads
 from ..tensor import Tensor
 from ._args import wrap_dim
 from .inplace import type_word
@@ -63,6 +64,8 @@ class MatMul(Function):
     def forward(ctx, a, b):
         x, y = a._data, b._data
         ctx.save_for_backward(a, b)
+        if threads.ACTIVE and x.ndim == 2 and y.ndim == 2:  # split over threads when large
+            return threads.matmul(x, y)
         return as_array(get_array_module(x).matmul(x, y))
 
     @staticmethod
@@ -72,10 +75,11 @@ class MatMul(Function):
         if not STATE.enabled and a._data.ndim == 2 and b._data.ndim == 2:
             # no graph of this backward: the same two products, on arrays
             ad, bd, gd = a._data, b._data, g._data
-            ga = Tensor._make(gd @ bd.T, False, None) if need[0] else None
+            mm = threads.matmul if threads.ACTIVE else operator.matmul
+            ga = Tensor._make(mm(gd, bd.T), False, None) if need[0] else None
             gb = None
             if need[1]:
-                gb = (gd.T @ ad).T if _transposed(b) else ad.T @ gd
+                gb = mm(gd.T, ad).T if _transposed(b) else mm(ad.T, gd)
                 gb = Tensor._make(gb, False, None)
             return ga, gb
         ga = gb = None

@@ -12,6 +12,8 @@ for the case at hand (``AddmmBackward0`` for a matrix input with bias).
 
 from __future__ import annotations
 
+import operator
+
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..backend import sum_to_shape_array, threads
@@ -29,7 +31,8 @@ class Linear(Function):
         a = x._data
         lead = a.shape[:-1]
         a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-        out = threads.matmul(a2, weight._data.T)
+        wt = weight._data.T
+        out = threads.matmul(a2, wt) if threads.ACTIVE else a2 @ wt
         if bias is not None:
             out += bias._data
         ctx.save_for_backward(x, weight)
@@ -43,14 +46,15 @@ class Linear(Function):
         if not STATE.enabled:  # no graph of this backward: the same formulas on arrays
             gd, a, w = g._data, x._data, weight._data
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
+            mm = threads.matmul if threads.ACTIVE else operator.matmul
             gx = None
             if need[0]:
-                gx = threads.matmul(g2, w)
+                gx = mm(g2, w)
                 gx = Tensor._make(gx.reshape(gd.shape[:-1] + (w.shape[1],)), False, None)
             gw = gb = None
             if need[1]:
                 a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-                gw = Tensor._make(threads.matmul(g2.T, a2), False, None)
+                gw = Tensor._make(mm(g2.T, a2), False, None)
             if len(need) > 2 and need[2]:
                 gb = Tensor._make(sum_to_shape_array(g2, (n_out,)), False, None)  # BLAS
             return gx, gw, gb
