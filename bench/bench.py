@@ -9,7 +9,8 @@ process), the frameworks alternate round by round, and the table gives each fram
 time per step, the spread (min-max of the round medians, as a percent of the median), the
 ratio ember / torch, and the peak resident memory of the measuring process. Both frameworks get
 the same thread count (``--threads``, default: the machine's cores), set through the BLAS/OpenMP
-environment variables and ``torch.set_num_threads``.
+environment variables and ``torch.set_num_threads`` (which for ember moves the threads from BLAS
+to ember's own, inside large ops: see ``ember.backend.threads``).
 
 The workload code is written once, against the torch API: the worker binds ``torch`` to the
 framework under test.
