@@ -80,6 +80,22 @@ def test_an_error_in_any_part_is_raised_after_all_parts(two_threads, failing_par
     assert threads.parallel_for(lambda lo, hi: hi - lo, 10) == [5, 5]
 
 
+def test_an_interrupt_in_the_calling_threads_part_waits_for_the_workers(two_threads):
+    import time
+
+    finished = []
+
+    def fn(lo, hi):
+        if lo == 0:
+            raise KeyboardInterrupt
+        time.sleep(0.05)
+        finished.append(lo)
+
+    with pytest.raises(KeyboardInterrupt):
+        threads.parallel_for(fn, 10)
+    assert finished == [5]  # nothing still writes into the op's arrays after it raised
+
+
 def test_a_split_inside_a_part_runs_whole(two_threads):
     inner = threads.parallel_for(lambda lo, hi: threads.parallel_for(lambda a, b: (a, b), 8), 4)
     assert inner == [[(0, 8)], [(0, 8)]]  # the workers are taken by the outer split
