@@ -320,6 +320,16 @@ def test_max_pool_ties_and_nan_pick_torchs_element(torch, kwargs):
     assert_close(x_e.grad, x_t.grad, 1e-6, 1e-6)
 
 
+def test_max_pool_of_an_empty_batch():
+    """torch pools a batch of no samples to no samples, and its gradient too."""
+    x = ember.randn(0, 3, 6, 6, requires_grad=True)
+    out, idx = F.max_pool2d(x, 2, return_indices=True)
+    assert tuple(out.shape) == tuple(idx.shape) == (0, 3, 3, 3)
+    assert idx.dtype == ember.int64
+    out.sum().backward()
+    assert tuple(x.grad.shape) == (0, 3, 6, 6)
+
+
 # -- activations at special points -----------------------------------------------------------
 _SPECIAL = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.9, -2.9, 3.0, -3.0, 6.0, 20.0, 1e-30, -1e4, 1e4]
 _SPECIAL += [math.inf, -math.inf, math.nan]

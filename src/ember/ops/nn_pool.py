@@ -112,7 +112,7 @@ def _max_pool_part(a, geom, best, arg):
     k = len(ksize)
     win = _windows(buf, ksize, stride, dilation, out)  # (N, C, *K, *L)
     win = xp.moveaxis(win, tuple(range(2, 2 + k)), tuple(range(k)))
-    views = xp.ascontiguousarray(win).reshape((-1,) + buf.shape[:2] + tuple(out))
+    views = xp.ascontiguousarray(win).reshape((math.prod(ksize),) + buf.shape[:2] + tuple(out))
     best[...] = views[0]
     arg[...] = 0
     for k, v in enumerate(views[1:], 1):

@@ -508,7 +508,7 @@ class Relu(Function):
         (y,) = ctx.saved_tensors
         if not STATE.enabled:  # no graph of this backward: the same select, on arrays
             yd, gd = y._data, g._data
-            if gd.size >= threads.PARALLEL_SIZE and yd.dtype == gd.dtype:  # in stretches
+            if gd.size >= threads.PARALLEL_SIZE:  # a large array: in parallel stretches
                 out = get_array_module(gd).empty_like(gd)
                 return Tensor._make(threads.map_flat(_relu_grad, out, yd, gd), False, None)
             return Tensor._make(fill_where(yd <= 0, 0, gd), False, None)
