@@ -203,6 +203,11 @@ CASES = {
     "linear 3d": (lambda x, w: F.linear(x, w), (2, 5, 6), (4, 6)),
     "matmul": (lambda a, b: a @ b, (9, 6), (6, 8)),
     "matmul wide": (lambda a, b: a @ b.t(), (3, 6), (20, 6)),
+    "bmm": (lambda a, b: ember.bmm(a, b), (6, 3, 4), (6, 4, 5)),
+    "matmul 4d": (lambda a, b: a @ b, (2, 3, 4, 5), (2, 3, 5, 2)),
+    "matmul broadcast": (lambda a, b: a @ b, (3, 4, 5), (5, 2)),
+    "addmm": (lambda c, a, b: ember.addmm(c, a, b, beta=0.5, alpha=2.0), (7, 9), (7, 4), (4, 9)),
+    "baddbmm": (lambda c, a, b: ember.baddbmm(c, a, b), (4, 3, 5), (4, 3, 2), (4, 2, 5)),
 }
 
 

@@ -153,25 +153,31 @@ def _flat_ok(out, arrays) -> bool:
 
 
 def matmul(a, b):
-    """``a @ b`` for a 2-D NumPy ``a`` and ``b``: when the product is large, its longer side
-    (rows of ``a`` or columns of ``b``) is split over the threads, so that each thread packs
-    the smaller share of the operands; any other operands go to ``matmul`` whole."""
+    """``a @ b`` for NumPy ``a`` and ``b``, split over the threads when the product is large:
+    a batch of matrices (``a`` and ``b`` of one batch shape) by its matrices; one product by
+    its longer side (rows of ``a`` or columns of ``b``), so that each thread packs the smaller
+    share of the operands. Any other operands (broadcast batches, vectors, mixed dtypes, GPU
+    arrays) go to ``matmul`` whole."""
     if (
         _state["threads"] == 1
         or type(a) is not np.ndarray
         or type(b) is not np.ndarray
-        or a.ndim != 2
-        or b.ndim != 2
+        or a.ndim < 2
+        or a.ndim != b.ndim
         or a.dtype != b.dtype
+        or a.shape[:-2] != b.shape[:-2]
     ):
         return a @ b
-    m, k = a.shape
-    n = b.shape[1]
+    m, k = a.shape[-2:]
+    n = b.shape[-1]
+    out = np.empty(a.shape[:-1] + (n,), dtype=a.dtype)
+    if a.ndim > 2:  # one part per run of matrices
+        a3, b3, o3 = a.reshape(-1, m, k), b.reshape(-1, k, n), out.reshape(-1, m, n)
+        g = grain(m * k * n, product=True)
+        parallel_for(lambda lo, hi: np.matmul(a3[lo:hi], b3[lo:hi], out=o3[lo:hi]), len(a3), g)
+        return out
     rows = m >= n
     g = grain(k * (n if rows else m), product=True)
-    if parts(m if rows else n, g) == 1:
-        return a @ b
-    out = np.empty((m, n), dtype=a.dtype)
     if rows:
         parallel_for(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), m, g)
     else:

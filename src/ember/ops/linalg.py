@@ -64,7 +64,7 @@ class MatMul(Function):
     def forward(ctx, a, b):
         x, y = a._data, b._data
         ctx.save_for_backward(a, b)
-        if threads.ACTIVE and x.ndim == 2 and y.ndim == 2:  # split over threads when large
+        if threads.ACTIVE and x.ndim == y.ndim and x.ndim >= 2:  # split over threads if large
             return threads.matmul(x, y)
         return as_array(get_array_module(x).matmul(x, y))
 
@@ -288,8 +288,7 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, input, a, b, beta, alpha, batch_sum):
-        xp = get_array_module(a._data)
-        prod = xp.matmul(a._data, b._data)
+        prod = threads.matmul(a._data, b._data) if threads.ACTIVE else a._data @ b._data
         if batch_sum:
             prod = prod.sum(axis=0)
         if alpha != 1:
