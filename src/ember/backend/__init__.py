@@ -118,18 +118,21 @@ def clamp_array(a, lo=None, hi=None):
     minimum with a number run a scalar loop (two to three times slower) and differ from torch
     on -0.0."""
     if a.dtype.kind == "f":
-        lo = -math.inf if lo is None else lo
-        hi = math.inf if hi is None else hi
-        if a.size >= threads.PARALLEL_SIZE:  # a large array: in parallel stretches
+        if threads.ACTIVE and a.size >= threads.PARALLEL_SIZE:  # in parallel stretches
             out = get_array_module(a).empty_like(a)
-            return threads.map_flat(lambda x, o: x.clip(lo, hi, out=o), out, a)
-        return a.clip(lo, hi)
+            return threads.map_flat(lambda x, o: clamp_array_into(x, lo, hi, o), out, a)
+        return a.clip(-math.inf if lo is None else lo, math.inf if hi is None else hi)
     xp = get_array_module(a)
     if lo is not None:
         a = xp.maximum(a, lo)
     if hi is not None:
         a = xp.minimum(a, hi)
     return a
+
+
+def clamp_array_into(a, lo, hi, out) -> None:
+    """``clamp_array`` of a float array ``a`` written into ``out``."""
+    a.clip(-math.inf if lo is None else lo, math.inf if hi is None else hi, out=out)
 
 
 def sum_to_shape_array(a, shape):

@@ -507,11 +507,11 @@ class Relu(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         if not STATE.enabled:  # no graph of this backward: the same select, on arrays
-            yd, gd = y._data, g._data
-            if gd.size >= threads.PARALLEL_SIZE:  # a large array: in parallel stretches
+            if threads.ACTIVE and g._data.size >= threads.PARALLEL_SIZE:  # in stretches
+                gd = g._data
                 out = get_array_module(gd).empty_like(gd)
-                return Tensor._make(threads.map_flat(_relu_grad, out, yd, gd), False, None)
-            return Tensor._make(fill_where(yd <= 0, 0, gd), False, None)
+                return Tensor._make(threads.map_flat(_relu_grad, out, y._data, gd), False, None)
+            return Tensor._make(fill_where(y._data <= 0, 0, g._data), False, None)
         from .indexing import masked_fill
 
         return masked_fill(g, y <= 0, 0)  # NaN inputs pass the gradient, as in torch
