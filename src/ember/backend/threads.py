@@ -26,7 +26,16 @@ import os
 
 import numpy as np
 
-__all__ = ["parallel_for", "set_threads", "num_threads", "parts", "grain", "map_flat", "matmul"]
+__all__ = [
+    "parallel_for",
+    "set_threads",
+    "num_threads",
+    "parts",
+    "grain",
+    "map_flat",
+    "matmul",
+    "matmul_pair",
+]
 
 # The least work worth a part, in elements touched (a product's in multiply-adds): handing a
 # part to a worker and collecting it costs about 15-25 us, the time of a 50K-element pass.
@@ -183,6 +192,22 @@ def matmul(a, b):
     else:
         parallel_for(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, g)
     return out
+
+
+def matmul_pair(a1, b1, a2, b2):
+    """``(a1 @ b1, a2 @ b2)``, two independent products (a backward pass's two gradients):
+    side by side when both are large, each whole on its own thread, so that no operand is
+    packed twice as when one product is split; else one after the other through ``matmul``."""
+    least = 2 * MIN_PRODUCT
+    if (
+        a1.size * b1.shape[-1] < least
+        or a2.size * b2.shape[-1] < least
+        or not all(type(t) is np.ndarray for t in (a1, b1, a2, b2))
+    ):
+        return matmul(a1, b1), matmul(a2, b2)
+    pairs = ((a1, b1), (a2, b2))
+    first, second = parallel_for(lambda lo, hi: pairs[lo][0] @ pairs[lo][1], 2)
+    return first, second
 
 
 def _ensure_workers(k: int) -> list:

@@ -8,7 +8,6 @@ the engine sums their gradients back.
 
 from __future__ import annotations
 
-import operator
 import string
 import warnings
 
@@ -57,6 +56,21 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
         )
 
 
+def _split_grads(ad, bd, gd, need, tb):
+    """MatMul's no-graph gradients with ember's threads: both products side by side when
+    both are needed (``threads.matmul_pair``), else the one split. ``tb``: b is a transposed
+    view, whose gradient is made as the transposed product."""
+    mm = threads.matmul
+    if need[0] and need[1]:
+        ga, gb = threads.matmul_pair(gd, bd.T, *((gd.T, ad) if tb else (ad.T, gd)))
+    else:
+        ga = mm(gd, bd.T) if need[0] else None
+        gb = (mm(gd.T, ad) if tb else mm(ad.T, gd)) if need[1] else None
+    ga = None if ga is None else Tensor._make(ga, False, None)
+    gb = None if gb is None else Tensor._make(gb.T if tb else gb, False, None)
+    return ga, gb
+
+
 class MatMul(Function):
     node_name = "MmBackward0"
 
@@ -75,11 +89,12 @@ class MatMul(Function):
         if not STATE.enabled and a._data.ndim == 2 and b._data.ndim == 2:
             # no graph of this backward: the same two products, on arrays
             ad, bd, gd = a._data, b._data, g._data
-            mm = threads.matmul if threads.ACTIVE else operator.matmul
-            ga = Tensor._make(mm(gd, bd.T), False, None) if need[0] else None
+            if threads.ACTIVE:
+                return _split_grads(ad, bd, gd, need, _transposed(b))
+            ga = Tensor._make(gd @ bd.T, False, None) if need[0] else None
             gb = None
             if need[1]:
-                gb = mm(gd.T, ad).T if _transposed(b) else mm(ad.T, gd)
+                gb = (gd.T @ ad).T if _transposed(b) else ad.T @ gd
                 gb = Tensor._make(gb, False, None)
             return ga, gb
         ga = gb = None

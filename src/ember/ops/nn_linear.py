@@ -46,15 +46,18 @@ class Linear(Function):
         if not STATE.enabled:  # no graph of this backward: the same formulas on arrays
             gd, a, w = g._data, x._data, weight._data
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
+            a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
             mm = threads.matmul if threads.ACTIVE else operator.matmul
-            gx = None
-            if need[0]:
-                gx = mm(g2, w)
+            if threads.ACTIVE and need[0] and need[1]:
+                gx, gw = threads.matmul_pair(g2, w, g2.T, a2)
+            else:
+                gx = mm(g2, w) if need[0] else None
+                gw = mm(g2.T, a2) if need[1] else None
+            if gx is not None:
                 gx = Tensor._make(gx.reshape(gd.shape[:-1] + (w.shape[1],)), False, None)
-            gw = gb = None
-            if need[1]:
-                a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-                gw = Tensor._make(mm(g2.T, a2), False, None)
+            if gw is not None:
+                gw = Tensor._make(gw, False, None)
+            gb = None
             if len(need) > 2 and need[2]:
                 gb = Tensor._make(sum_to_shape_array(g2, (n_out,)), False, None)  # BLAS
             return gx, gw, gb
