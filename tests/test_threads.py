@@ -119,6 +119,14 @@ def test_splits_from_two_program_threads_do_not_mix(two_threads):
             assert r in ([(name, 0, n)], [(name, 0, n // 2), (name, n // 2, n)])
 
 
+def test_a_pair_of_products_inside_a_split_runs_one_after_the_other(two_threads):
+    a, b = np.ones((4, 3), np.float32), np.full((3, 5), 2, np.float32)
+    pairs = threads.parallel_for(lambda lo, hi: threads.matmul_pair(a, b, b.T, a.T), 2)
+    for first, second in pairs:
+        np.testing.assert_array_equal(first, a @ b)
+        np.testing.assert_array_equal(second, b.T @ a.T)
+
+
 def _split_in_child(queue):
     queue.put(threads.parallel_for(lambda lo, hi: hi - lo, 10))
 
