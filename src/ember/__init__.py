@@ -160,9 +160,10 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads inside large ops: ember's own, BLAS then on one thread each (with
-    threadpoolctl, from the ``train`` extra; without it BLAS keeps the threads it loaded with
-    and ops run on the calling thread). See ``ember.backend.threads``."""
+    """Use ``n`` threads inside large ops: ember's own threads split them, and BLAS runs on
+    one thread (set through threadpoolctl, from the ``train`` extra; without it BLAS keeps the
+    threads it loaded with, and ops run whole on the calling thread). See
+    ``ember.backend.threads``."""
     import builtins
 
     from .backend import threads
