@@ -277,3 +277,33 @@ def test_optimizer_updates_match_one_thread(two_threads, monkeypatch, name):
         return p.detach().numpy()
 
     np.testing.assert_array_equal(run(), _one_thread(run))
+
+
+def test_a_training_step_matches_one_thread(two_threads):
+    """A small CNN's steps (convolution, ReLU, pooling, linear, Adam) with every kernel
+    split: the same losses, and parameters equal to rounding."""
+
+    def run():
+        ember.manual_seed(0)
+        nn = ember.nn
+        model = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(6 * 2 * 2, 5),
+        )  # fmt: skip
+        opt = ember.optim.Adam(model.parameters(), lr=0.01)
+        x, y = ember.randn(6, 1, 8, 8), ember.tensor([0, 1, 2, 3, 4, 0])
+        losses = []
+        for _ in range(3):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses, [p.detach().numpy() for p in model.parameters()]
+
+    losses_1, params_1 = _one_thread(run)
+    losses_2, params_2 = run()
+    np.testing.assert_allclose(losses_2, losses_1, rtol=1e-6)
+    for a, b in zip(params_1, params_2):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)

@@ -64,9 +64,10 @@ def set_threads(n: int) -> int:
     if not _limit_blas():  # (with n == 1 too: one thread everywhere, as torch's call means)
         n = 1
     global ACTIVE
-    _state["threads"] = n
-    ACTIVE = n > 1
-    _stop_workers()
+    with _busy:  # (after any split in flight on another thread)
+        _state["threads"] = n
+        ACTIVE = n > 1
+        _stop_workers()
     return n
 
 
@@ -117,8 +118,8 @@ def parallel_for(fn, n: int, grain: int = 1) -> list:
 
 def _split(fn, n: int, k: int) -> list:
     bounds = [n * i // k for i in range(k + 1)]
-    workers = _ensure_workers(k - 1)
-    for i, (tasks, _, _) in enumerate(workers[: k - 1], 1):
+    workers = _ensure_workers(k - 1)[: k - 1]  # (a copy: an interrupt below clears the list)
+    for i, (tasks, _, _) in enumerate(workers, 1):
         tasks.put((fn, bounds[i], bounds[i + 1]))
     results = [None] * k
     error = None
@@ -127,7 +128,7 @@ def _split(fn, n: int, k: int) -> list:
     except BaseException as exc:  # still collect the workers' parts before raising
         error = exc
     try:
-        for i, (_, done, _) in enumerate(workers[: k - 1], 1):
+        for i, (_, done, _) in enumerate(workers, 1):
             ok, value = done.get()
             if ok:
                 results[i] = value
