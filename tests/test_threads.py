@@ -121,7 +121,7 @@ def test_splits_from_two_program_threads_do_not_mix(two_threads):
 
 def test_a_pair_of_products_inside_a_split_runs_one_after_the_other(two_threads):
     a, b = np.ones((4, 3), np.float32), np.full((3, 5), 2, np.float32)
-    pairs = threads.parallel_for(lambda lo, hi: threads.matmul_pair(a, b, b.T, a.T), 2)
+    pairs = threads.parallel_for(lambda lo, hi: threads.matmuls((a, b), (b.T, a.T)), 2)
     for first, second in pairs:
         np.testing.assert_array_equal(first, a @ b)
         np.testing.assert_array_equal(second, b.T @ a.T)

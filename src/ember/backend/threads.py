@@ -13,7 +13,7 @@ threads spin for a long while waiting for the next, taking the cores from anythi
 pass of ReLU, a pooling window, an optimizer update) that would run beside them. With BLAS on
 one thread and the split done here, the elementwise passes, copies and pooling loops use every
 core too; one split product runs 20-40% slower than OpenBLAS's threaded one, but a backward
-pass's two products run side by side (``matmul_pair``).
+pass's two products run side by side (``matmuls``).
 
 Without threadpoolctl, or with one thread (the default until ``set_num_threads`` is called),
 every kernel runs whole on the calling thread, as if this module were not there. Each part
@@ -37,7 +37,7 @@ __all__ = [
     "grain",
     "map_flat",
     "matmul",
-    "matmul_pair",
+    "matmuls",
 ]
 
 # The least work worth a part, in elements touched (a product's in multiply-adds): handing a
@@ -198,21 +198,25 @@ def matmul(a, b):
     return out
 
 
-def matmul_pair(a1, b1, a2, b2):
-    """``(a1 @ b1, a2 @ b2)``, two independent products (a backward pass's two gradients):
-    side by side when both are large, each whole on its own thread, so that no operand is
-    packed twice as when one product is split; else one after the other through ``matmul``."""
+def matmuls(first, second):
+    """``[a @ b for each (a, b)]`` of two independent products (a backward pass's two
+    gradients; None for one not wanted gives None): side by side when both are large, each
+    whole on its own thread, so that no operand is packed twice as when one product is
+    split; else each through ``matmul``."""
+    pairs = (first, second)
     least = 2 * MIN_PRODUCT
     if (
-        a1.size * b1.shape[-1] < least
-        or a2.size * b2.shape[-1] < least
-        or not all(type(t) is np.ndarray for t in (a1, b1, a2, b2))
+        first is None
+        or second is None
+        or not all(
+            type(t) is np.ndarray and a.size * b.shape[-1] >= least
+            for a, b in pairs
+            for t in (a, b)
+        )
     ):
-        return matmul(a1, b1), matmul(a2, b2)
-    pairs = ((a1, b1), (a2, b2))
+        return [None if p is None else matmul(*p) for p in pairs]
     results = parallel_for(lambda lo, hi: [a @ b for a, b in pairs[lo:hi]], 2)  # (or whole)
-    first, second = [p for part in results for p in part]
-    return first, second
+    return [r for part in results for r in part]
 
 
 def _ensure_workers(k: int) -> list:

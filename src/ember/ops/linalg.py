@@ -57,15 +57,12 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
 
 
 def _split_grads(ad, bd, gd, need, tb):
-    """MatMul's no-graph gradients with ember's threads: both products side by side when
-    both are needed (``threads.matmul_pair``), else the one split. ``tb``: b is a transposed
-    view, whose gradient is made as the transposed product."""
-    mm = threads.matmul
-    if need[0] and need[1]:
-        ga, gb = threads.matmul_pair(gd, bd.T, *((gd.T, ad) if tb else (ad.T, gd)))
-    else:
-        ga = mm(gd, bd.T) if need[0] else None
-        gb = (mm(gd.T, ad) if tb else mm(ad.T, gd)) if need[1] else None
+    """MatMul's no-graph gradients on ember's threads (``threads.matmuls``). ``tb``: b is a
+    transposed view, whose gradient is made as the transposed product."""
+    ga, gb = threads.matmuls(
+        (gd, bd.T) if need[0] else None,
+        ((gd.T, ad) if tb else (ad.T, gd)) if need[1] else None,
+    )
     ga = None if ga is None else Tensor._make(ga, False, None)
     gb = None if gb is None else Tensor._make(gb.T if tb else gb, False, None)
     return ga, gb

@@ -65,6 +65,14 @@ def _windows(a, ksize, stride, dilation, out):
     )
 
 
+def _region(offs, dilation, stride, out) -> tuple:
+    """The slices, per spatial dim, of the padded input that kernel offset ``offs`` reads at
+    every output position (``out``: the output sizes)."""
+    return tuple(
+        slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, n in zip(offs, dilation, stride, out)
+    )
+
+
 def _col2im(cols, padded_shape, stride, dilation):
     """The adjoint of ``_windows``: ``cols`` (A, B, *K, *L) summed into (A, B, *Sp)."""
     xp = get_array_module(cols)
@@ -73,11 +81,7 @@ def _col2im(cols, padded_shape, stride, dilation):
     buf = xp.zeros(cols.shape[:2] + tuple(padded_shape), dtype=cols.dtype)
     head = (slice(None), slice(None))
     for offs in np.ndindex(*ksize):
-        region = tuple(
-            slice(o * d, o * d + s * (n - 1) + 1, s)
-            for o, d, s, n in zip(offs, dilation, stride, out)
-        )
-        buf[head + region] += cols[head + offs]
+        buf[head + _region(offs, dilation, stride, out)] += cols[head + offs]
     return buf
 
 
@@ -273,12 +277,8 @@ def _col2im_rows(x, wr, ksize, stride, dilation, padded, groups):
     buf = xp.zeros((n,) + padded + (groups, cout_g), dtype=dcols.dtype)
     lead = (slice(None),) * (2 + k)  # N, G, *L
     for offs in np.ndindex(*ksize):
-        region = tuple(
-            slice(o * d, o * d + s * (m - 1) + 1, s)
-            for o, d, s, m in zip(offs, dilation, stride, out)
-        )
         part = dcols[lead + offs]  # (N, G, *L, Cout/G)
-        buf[(slice(None),) + region] += xp.moveaxis(part, 1, -2)
+        buf[(slice(None),) + _region(offs, dilation, stride, out)] += xp.moveaxis(part, 1, -2)
     return buf.reshape((n,) + padded + (groups * cout_g,))
 
 
@@ -323,9 +323,9 @@ def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
     out = g.shape[2:]
     cg = x.shape[1] // groups
     columns = _by_columns(x.shape[1], ksize, out, groups)
+    xp = get_array_module(g)
 
     def part(lo, hi):
-        xp = get_array_module(g)
         gs = g[lo:hi]
         if cols is None:
             im2col = _im2col_columns if columns else _im2col
@@ -342,14 +342,13 @@ def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
         return xp.matmul(_to_gemm(gs, groups), c2)  # (G, Og, K*Cg)
 
     work = math.prod(out) * o * cg * math.prod(ksize)
-    sums = threads.parallel_for(part, n, threads.grain(work, True, get_array_module(g)))
+    sums = threads.parallel_for(part, n, threads.grain(work, True, xp))
     gw = sums[0]
     for s in sums[1:]:
         gw += s
     if columns:
         return gw.reshape((o, cg) + tuple(ksize))
     gw = gw.reshape((o,) + tuple(ksize) + (cg,))
-    xp = get_array_module(gw)
     return xp.ascontiguousarray(xp.moveaxis(gw, -1, 1))  # (O, Cg, *K)
 
 

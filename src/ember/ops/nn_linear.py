@@ -12,8 +12,6 @@ for the case at hand (``AddmmBackward0`` for a matrix input with bias).
 
 from __future__ import annotations
 
-import operator
-
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..backend import sum_to_shape_array, threads
@@ -47,16 +45,17 @@ class Linear(Function):
             gd, a, w = g._data, x._data, weight._data
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
             a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-            mm = threads.matmul if threads.ACTIVE else operator.matmul
-            if threads.ACTIVE and need[0] and need[1]:
-                gx, gw = threads.matmul_pair(g2, w, g2.T, a2)
+            if threads.ACTIVE:  # the two products on ember's threads
+                gx, gw = threads.matmuls(
+                    (g2, w) if need[0] else None, (g2.T, a2) if need[1] else None
+                )
+                if gx is not None:
+                    gx = gx.reshape(gd.shape[:-1] + (w.shape[1],))
             else:
-                gx = mm(g2, w) if need[0] else None
-                gw = mm(g2.T, a2) if need[1] else None
-            if gx is not None:
-                gx = Tensor._make(gx.reshape(gd.shape[:-1] + (w.shape[1],)), False, None)
-            if gw is not None:
-                gw = Tensor._make(gw, False, None)
+                gx = gd @ w if need[0] else None
+                gw = g2.T @ a2 if need[1] else None
+            gx = None if gx is None else Tensor._make(gx, False, None)
+            gw = None if gw is None else Tensor._make(gw, False, None)
             gb = None
             if len(need) > 2 and need[2]:
                 gb = Tensor._make(sum_to_shape_array(g2, (n_out,)), False, None)  # BLAS

@@ -20,7 +20,7 @@ from ..autograd.function import Function
 from ..backend import get_array_module, threads
 from ..tensor import Tensor
 from .inplace import type_word
-from .nn_conv import _windows
+from .nn_conv import _region, _windows
 from .nn_misc import area_matrix, resample
 
 __all__ = [
@@ -54,9 +54,7 @@ def _pool_out(size, k, s, p, d, ceil_mode) -> int:
 
 
 def _slices(offs, dilation, stride, out):
-    return (slice(None), slice(None)) + tuple(
-        slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, n in zip(offs, dilation, stride, out)
-    )
+    return (slice(None), slice(None)) + _region(offs, dilation, stride, out)
 
 
 def _padded(a, pads, fill):

@@ -549,7 +549,7 @@ def in_chunks(fn, arrays, temps, *args) -> None:
     # passes between the threads, and at the cache-sized length those hand-offs cost more
     # than the second thread gains (1.6 ms -> 1.7 ms for a (512, 784) Adam update; 1.0 ms at
     # twice the length).
-    size = _CHUNK if threads.num_threads() == 1 else 2 * _CHUNK
+    size = 2 * _CHUNK if threads.ACTIVE else _CHUNK
 
     def chunks(lo, hi):  # chunks lo:hi, with chunk lo's stretch of the temporaries as scratch
         at = lo * size
