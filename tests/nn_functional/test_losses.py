@@ -194,6 +194,24 @@ def test_log_softmax_extreme_values_are_finite():
     assert F.softmax(x, 1).sum(1).tolist() == [1.0, 1.0]
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("kw", [{}, {"ignore_index": 2}, {"label_smoothing": 0.2}])
+def test_cross_entropy_of_transposed_logits_matches_torch(torch, reduction, kw):
+    # logits laid out column-major (x.t()): the softmax kept for backward is too, so the
+    # gradient cannot be written through a flat view of it
+    x = np.random.default_rng(1).standard_normal((4, 6)).astype("float32")
+    t = np.array([0, 3, 1, 2, 2, 0])
+    x_e = ember.tensor(x, requires_grad=True)
+    x_t = torch.tensor(x, requires_grad=True)
+    assert x_e.t().detach().numpy().flags.f_contiguous
+    loss_e = F.cross_entropy(x_e.t(), ember.tensor(t), reduction=reduction, **kw)
+    loss_t = torch.nn.functional.cross_entropy(x_t.t(), torch.tensor(t), reduction=reduction, **kw)
+    assert_close(loss_e, loss_t, 1e-6, 1e-6)
+    loss_e.sum().backward()
+    loss_t.sum().backward()
+    assert_close(x_e.grad, x_t.grad, 1e-6, 1e-7)
+
+
 def test_cross_entropy_all_ignored_is_nan_like_torch(torch):
     x = np.random.default_rng(0).standard_normal((3, 4)).astype("float32")
     t = np.array([-100, -100, -100])

@@ -406,8 +406,12 @@ class CrossEntropy(Function):
         full = probs or smoothing  # these need every log-probability
         if not probs:  # class indices: the picked logits, before exp may overwrite z
             w, safe, denom = _picked_weights(xp, target._data, c, wa, ignore_index, a.dtype)
-            at = _class_index(xp, safe)
-            picked = z[at]
+            if a.ndim == 2 and c:  # one flat index: NumPy's fast path (half the time of two)
+                at = xp.arange(0, a.size, c) + safe
+                picked = z.reshape(-1)[at]
+            else:
+                at = _class_index(xp, safe)
+                picked = z[at]
         e = xp.exp(z) if full else xp.exp(z, out=z)
         s = reduce_keepdims(xp.add, e, 1)
         logz = xp.log(s)
@@ -432,7 +436,7 @@ class CrossEntropy(Function):
                 cw = 1.0 if wa is None else wa.reshape(bshape)
                 smooth = -(logp * cw).sum(axis=1) * valid
                 loss = loss * (1 - smoothing) + smooth * (smoothing / c)
-            ctx.w, ctx.safe, ctx.valid = w, safe, valid
+            ctx.w, ctx.safe, ctx.valid, ctx.at = w, safe, valid, at
         ctx.save_for_backward(x, target, weight)
         ctx.p, ctx.denom = e, float(denom)
         ctx.args = (ignore_index, smoothing, reduction, probs)
@@ -505,7 +509,11 @@ class CrossEntropy(Function):
         out = ctx.p * (qcol * ga)
         if cw is not None:
             out -= cw * (ctx.valid[:, None] * (smoothing / c)) * ga
-        out[_class_index(xp, ctx.safe)] -= wt * gn
+        at = ctx.at
+        if type(at) is not tuple and out.flags.c_contiguous:  # the forward's flat index
+            out.reshape(-1)[at] -= wt * gn
+        else:
+            out[_class_index(xp, ctx.safe)] -= wt * gn
         return out, None, None, None, None, None, None
 
 
