@@ -406,7 +406,9 @@ class CrossEntropy(Function):
         full = probs or smoothing  # these need every log-probability
         if not probs:  # class indices: the picked logits, before exp may overwrite z
             w, safe, denom = _picked_weights(xp, target._data, c, wa, ignore_index, a.dtype)
-            if a.ndim == 2 and c:  # one flat index: NumPy's fast path (half the time of two)
+            # (N, C): one flat index, kept for backward, whose subtract through it takes half
+            # the time of two index arrays (NumPy's fast path for a single one)
+            if a.ndim == 2 and c:
                 at = xp.arange(0, a.size, c) + safe
                 picked = z.reshape(-1)[at]
             else:
