@@ -9,6 +9,7 @@ order.
 
 import multiprocessing
 import sys
+from functools import partial
 
 import numpy as np
 import pytest
@@ -178,31 +179,13 @@ def _grads(fn, *shapes, seed=0):
     return [out.detach().numpy()] + [t.grad.numpy() for t in leaves]
 
 
+_GROUPED = (5, 4, 8, 8), (6, 2, 3, 3), (6,)  # input, weight and bias shapes
+_TRANSPOSED = (4, 3, 5, 5), (3, 2, 3, 3), (2,)
 CASES = {
-    "conv2d channels last": (
-        lambda x, w, b: F.conv2d(x, w, b, padding=2),
-        (6, 4, 7, 7),
-        (5, 4, 3, 3),
-        (5,),
-    ),  # noqa: E501
-    "conv2d columns": (
-        lambda x, w, b: F.conv2d(x, w, b, padding=1),
-        (6, 1, 9, 9),
-        (3, 1, 3, 3),
-        (3,),
-    ),  # noqa: E501
-    "conv2d groups stride": (
-        lambda x, w, b: F.conv2d(x, w, b, stride=2, groups=2),
-        (5, 4, 8, 8),
-        (6, 2, 3, 3),
-        (6,),
-    ),  # noqa: E501
-    "conv_transpose2d": (
-        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
-        (4, 3, 5, 5),
-        (3, 2, 3, 3),
-        (2,),
-    ),  # noqa: E501
+    "conv2d channels last": (partial(F.conv2d, padding=2), (6, 4, 7, 7), (5, 4, 3, 3), (5,)),
+    "conv2d columns": (partial(F.conv2d, padding=1), (6, 1, 9, 9), (3, 1, 3, 3), (3,)),
+    "conv2d groups stride": (partial(F.conv2d, stride=2, groups=2), *_GROUPED),
+    "conv_transpose2d": (partial(F.conv_transpose2d, stride=2, padding=1), *_TRANSPOSED),
     "max_pool2d": (lambda x: F.max_pool2d(x, 2), (6, 3, 8, 8)),
     "max_pool2d overlapping": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), (5, 2, 9, 9)),
     "relu": (lambda x: F.relu(x), (7, 13)),

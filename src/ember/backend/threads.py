@@ -209,9 +209,8 @@ def matmuls(first, second):
         first is None
         or second is None
         or not all(
-            type(t) is np.ndarray and a.size * b.shape[-1] >= least
+            type(a) is np.ndarray and type(b) is np.ndarray and a.size * b.shape[-1] >= least
             for a, b in pairs
-            for t in (a, b)
         )
     ):
         return [None if p is None else matmul(*p) for p in pairs]
