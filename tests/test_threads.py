@@ -247,6 +247,7 @@ def test_optimizer_updates_match_one_thread(two_threads, monkeypatch, name):
     from ember.optim import optimizer
 
     monkeypatch.setattr(optimizer, "_CHUNK", 16)  # several chunks on a small parameter
+    monkeypatch.setattr(optimizer, "_SCRATCH_MIN", 0)  # ... which then takes the chunked path
 
     def run():
         ember.manual_seed(0)

@@ -221,13 +221,14 @@ _CHUNKED = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Adadelta", 
 def test_update_in_chunks_matches_whole_arrays_and_torch(torch, monkeypatch, name, options):
     """Large parameters are updated a chunk at a time (the optimizers in ``_CHUNKED``): with
     chunks of 5 elements, the 3x4 parameter goes in three chunks (the last one short), the
-    others whole; the result is the whole-array update's bit for bit, and torch's. (SGD
-    updates small arrays in one call without a scratch array: the first run takes that path.)"""
-    from ember.optim import optimizer, sgd
+    others whole; the result is the whole-array update's bit for bit, and torch's. (Small
+    arrays are updated in one call without scratch arrays, each pass making its result anew:
+    the first run takes that path, the second the scratch arrays' and the chunks'.)"""
+    from ember.optim import optimizer
 
     whole = Run(ember, name, options, INIT).steps(range(STEPS))
     monkeypatch.setattr(optimizer, "_CHUNK", 5)
-    monkeypatch.setattr(sgd, "_SCRATCH_MIN", 0)
+    monkeypatch.setattr(optimizer, "_SCRATCH_MIN", 0)
     run = Run(ember, name, options, INIT).steps(range(STEPS))
     for a, b in zip(run.values(), whole.values()):
         np.testing.assert_array_equal(a, b)

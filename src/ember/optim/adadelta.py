@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, in_chunks, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, new_state_tensor, step_tensor
 
 __all__ = ["Adadelta"]
 
@@ -86,21 +86,21 @@ class Adadelta(Optimizer):
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         arrays = (param, grad, state["square_avg"]._data, state["acc_delta"]._data)
         scalars = (group["rho"], group["eps"], group["lr"])
-        in_chunks(_adadelta_passes, arrays, (self._temp(param, 2), self._temp(param)), *scalars)
+        self._passes(_adadelta_passes, arrays, (2, 0), scalars)
 
 
 def _adadelta_passes(param, grad, square_avg, acc_delta, delta, t, rho, eps, lr):
     """The array passes of one Adadelta update (on whole arrays or slices of them): the
     squared-gradient average, delta = sqrt(acc + eps) / sqrt(v + eps) * g, the squared-delta
-    average and param -= lr * delta; ``delta`` and ``t`` are temporaries."""
+    average and param -= lr * delta; ``delta`` and ``t`` are temporaries (or None)."""
     xp = get_array_module(param)
-    xp.multiply(grad, 1 - rho, out=t)
+    t = xp.multiply(grad, 1 - rho, out=t)
     t *= grad
     square_avg *= rho
     square_avg += t
     xp.add(square_avg, eps, out=t)
     xp.sqrt(t, out=t)  # std
-    xp.add(acc_delta, eps, out=delta)
+    delta = xp.add(acc_delta, eps, out=delta)
     xp.sqrt(delta, out=delta)
     delta /= t
     delta *= grad

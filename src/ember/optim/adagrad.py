@@ -11,7 +11,6 @@ from .optimizer import (
     Optimizer,
     ParamsT,
     check_fused_foreach,
-    in_chunks,
     new_state_tensor,
     step_tensor,
 )
@@ -103,14 +102,14 @@ class Adagrad(Optimizer):
         grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         arrays = (param, grad, state["sum"]._data)
-        in_chunks(_adagrad_passes, arrays, (self._temp(param),), group["eps"], clr)
+        self._passes(_adagrad_passes, arrays, (0,), (group["eps"], clr))
 
 
 def _adagrad_passes(param, grad, state_sum, t, eps, clr):
     """The array passes of one Adagrad update (on whole arrays or slices of them): the sum of
-    squares, then param -= clr * grad / (sqrt(sum) + eps); ``t`` is a temporary."""
+    squares, then param -= clr * grad / (sqrt(sum) + eps); ``t`` is a temporary, or None."""
     xp = get_array_module(param)
-    xp.multiply(grad, grad, out=t)
+    t = xp.multiply(grad, grad, out=t)
     state_sum += t
     xp.sqrt(state_sum, out=t)
     t += eps

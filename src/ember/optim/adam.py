@@ -12,7 +12,6 @@ from .optimizer import (
     ParamsT,
     adam_moments_,
     check_fused_foreach,
-    in_chunks,
     new_state_tensor,
     step_tensor,
 )
@@ -141,20 +140,20 @@ class Adam(Optimizer):
         arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
         arrays += (state["max_exp_avg_sq"]._data if group["amsgrad"] else None,)
         scalars = (beta1, beta2, (1 - beta2**step) ** 0.5, group["eps"], lr / (1 - beta1**step))
-        in_chunks(_adam_passes, arrays, (self._temp(param),), *scalars)
+        self._passes(_adam_passes, arrays, (0,), scalars)
 
 
 def _adam_passes(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, t, beta1, beta2, bc2, eps, step):
     """The array passes of one Adam update (on whole arrays or slices of them): the moments,
     the denominator sqrt(v or v_max) / bc2 + eps, and param -= step * m / denom; ``t`` is a
-    temporary."""
+    temporary, or None."""
     xp = get_array_module(param)
     adam_moments_(exp_avg, exp_avg_sq, grad, beta1, beta2, t)
     if max_exp_avg_sq is not None:
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        xp.sqrt(max_exp_avg_sq, out=t)
+        t = xp.sqrt(max_exp_avg_sq, out=t)
     else:
-        xp.sqrt(exp_avg_sq, out=t)
+        t = xp.sqrt(exp_avg_sq, out=t)
     t /= bc2
     t += eps
     xp.divide(exp_avg, t, out=t)

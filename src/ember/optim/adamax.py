@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, in_chunks, lerp_, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, lerp_, new_state_tensor, step_tensor
 
 __all__ = ["Adamax"]
 
@@ -89,17 +89,17 @@ class Adamax(Optimizer):
         beta1, beta2 = group["betas"]
         arrays = (param, grad, state["exp_avg"]._data, state["exp_inf"]._data)
         scalars = (beta1, beta2, group["eps"], group["lr"] / (1 - beta1**step))
-        in_chunks(_adamax_passes, arrays, (self._temp(param),), *scalars)
+        self._passes(_adamax_passes, arrays, (0,), scalars)
 
 
 def _adamax_passes(param, grad, exp_avg, exp_inf, t, beta1, beta2, eps, step):
     """The array passes of one Adamax update (on whole arrays or slices of them): the first
     moment, the infinity norm max(beta2 * u, |g| + eps), and param -= step * m / u; ``t`` is a
-    temporary."""
+    temporary, or None."""
     xp = get_array_module(param)
     lerp_(exp_avg, grad, 1 - beta1, t)
     exp_inf *= beta2
-    xp.abs(grad, out=t)
+    t = xp.abs(grad, out=t)
     t += eps
     xp.maximum(exp_inf, t, out=exp_inf)
     xp.divide(exp_avg, exp_inf, out=t)

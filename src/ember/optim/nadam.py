@@ -10,7 +10,6 @@ from .optimizer import (
     Optimizer,
     ParamsT,
     adam_moments_,
-    in_chunks,
     new_state_tensor,
     step_tensor,
 )
@@ -129,19 +128,19 @@ class NAdam(Optimizer):
             lr * (1.0 - mu) / (1.0 - mu_product),
             lr * mu_next / (1.0 - mu_product * mu_next),
         )
-        in_chunks(_nadam_passes, arrays, (self._temp(param, 2), self._temp(param)), *scalars)
+        self._passes(_nadam_passes, arrays, (2, 0), scalars)
 
 
 def _nadam_passes(param, grad, exp_avg, exp_avg_sq, denom, t, beta1, beta2, bc2, eps, lr_g, lr_m):
     """The array passes of one NAdam update (on whole arrays or slices of them): the moments,
     denom = sqrt(v / bc2) + eps, and param -= lr_g * g / denom + lr_m * m / denom; ``denom``
-    and ``t`` are temporaries."""
+    and ``t`` are temporaries (or None)."""
     xp = get_array_module(param)
     adam_moments_(exp_avg, exp_avg_sq, grad, beta1, beta2, t)
-    xp.divide(exp_avg_sq, bc2, out=denom)
+    denom = xp.divide(exp_avg_sq, bc2, out=denom)
     xp.sqrt(denom, out=denom)
     denom += eps
-    xp.divide(grad, denom, out=t)
+    t = xp.divide(grad, denom, out=t)
     t *= lr_g
     param -= t
     xp.divide(exp_avg, denom, out=t)

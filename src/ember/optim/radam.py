@@ -10,7 +10,6 @@ from .optimizer import (
     Optimizer,
     ParamsT,
     adam_moments_,
-    in_chunks,
     new_state_tensor,
     step_tensor,
 )
@@ -122,7 +121,7 @@ class RAdam(Optimizer):
             ) ** 0.5
         arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
         scalars = (beta1, beta2, bias_correction1, bias_correction2**0.5, lr, group["eps"], rect)
-        in_chunks(_radam_passes, arrays, (self._temp(param, 2), self._temp(param)), *scalars)
+        self._passes(_radam_passes, arrays, (2, 0), scalars)
 
 
 def _radam_passes(
@@ -131,13 +130,13 @@ def _radam_passes(
     """The array passes of one RAdam update (on whole arrays or slices of them): the moments,
     the step lr * m / bc1, times the adaptive rate bc2_sqrt / (sqrt(v) + eps) and ``rect``
     where rectified (``rect`` not None), and param -= step; ``update`` and ``t`` are
-    temporaries."""
+    temporaries (or None)."""
     xp = get_array_module(param)
     adam_moments_(exp_avg, exp_avg_sq, grad, beta1, beta2, t)
-    xp.divide(exp_avg, bc1, out=update)
+    update = xp.divide(exp_avg, bc1, out=update)
     update *= lr
     if rect is not None:
-        xp.sqrt(exp_avg_sq, out=t)
+        t = xp.sqrt(exp_avg_sq, out=t)
         t += eps
         xp.divide(bc2_sqrt, t, out=t)  # the adaptive learning rate
         update *= t

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, in_chunks, lerp_, new_state_tensor, step_tensor
+from .optimizer import Optimizer, ParamsT, lerp_, new_state_tensor, step_tensor
 
 __all__ = ["RMSprop"]
 
@@ -104,15 +104,15 @@ class RMSprop(Optimizer):
         buf = state["momentum_buffer"]._data if momentum > 0 else None
         arrays = (param, grad, state["square_avg"]._data, grad_avg, buf)
         scalars = (group["alpha"], group["eps"], momentum, group["lr"])
-        in_chunks(_rmsprop_passes, arrays, (self._temp(param),), *scalars)
+        self._passes(_rmsprop_passes, arrays, (0,), scalars)
 
 
 def _rmsprop_passes(param, grad, square_avg, grad_avg, buf, t, alpha, eps, momentum, lr):
     """The array passes of one RMSprop update (on whole arrays or slices of them): the
     averages (``grad_avg`` None unless centered), the step grad / (sqrt(v) + eps), the momentum
-    buffer (``buf`` None without momentum) and param -= lr * step; ``t`` is a temporary."""
+    buffer (``buf`` None without momentum) and param -= lr * step; ``t`` is a temporary, or None."""
     xp = get_array_module(param)
-    xp.multiply(grad, 1 - alpha, out=t)
+    t = xp.multiply(grad, 1 - alpha, out=t)
     t *= grad
     square_avg *= alpha
     square_avg += t

@@ -7,11 +7,9 @@ from typing import Any
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .optimizer import (
-    _SCRATCH_MIN,
     Optimizer,
     ParamsT,
     check_fused_foreach,
-    in_chunks,
     new_state_tensor,
 )
 
@@ -96,18 +94,14 @@ class SGD(Optimizer):
             else:
                 buf = buf._data
         scalars = (momentum, group["dampening"], group["nesterov"], group["lr"], first)
-        if param.size < _SCRATCH_MIN:  # small: one call, its passes allocating their products
-            _sgd_passes(param, grad, buf, None, *scalars)
-        else:
-            in_chunks(_sgd_passes, (param, grad, buf), (self._temp(param),), *scalars)
+        self._passes(_sgd_passes, (param, grad, buf), (0,), scalars)
 
 
 def _sgd_passes(param, grad, buf, t, momentum, dampening, nesterov, lr, first):
     """The array passes of one SGD update (on whole arrays or slices of them): the momentum
     buffer ``buf`` (None without momentum; ``first``: just made from the gradient), nesterov's
-    look-ahead, and param -= lr * direction; ``t`` is a temporary, or None on small arrays,
-    whose products are then new arrays: the allocator's small blocks cost less than lending a
-    scratch array and writing into it (4% of the batch-5 CustomMLP step, in instructions)."""
+    look-ahead, and param -= lr * direction; ``t`` is a temporary, or None (each product then
+    a new array: ``Optimizer._passes``)."""
     if buf is not None:
         if not first:
             buf *= momentum
