@@ -300,7 +300,7 @@ class Optimizer:
 
         Large ones are views of one buffer per slot kept across steps: a fresh large array
         costs page faults on every step, which would double the time of an update. Slot 1
-        holds the effective gradient (``_grad_in``); updates use slot 0.
+        holds the effective gradient (``_grad_in``); updates use slots 0 and 2 (``_passes``).
         """
         n = like.size
         if n < _SCRATCH_MIN:
