@@ -320,7 +320,10 @@ class Optimizer:
         that with None each makes its result anew: for small arrays the allocator's blocks
         cost less than a scratch array from ``_temp`` (6% of the instructions of an Adam step
         on the tutorials' CustomMLP). Large parameters go through ``in_chunks``. Either way an
-        element sees the same operations in the same order: the same update, bit for bit."""
+        element sees the same operations in the same order: the same update, bit for bit, for
+        hyperparameters given as Python numbers (as torch reads them). A NumPy float64 one
+        (``betas=(np.float64(0.9), ...)``) makes a small array's products float64 where a
+        temporary would round them to the parameter's dtype: a last-bit difference."""
         param = arrays[0]
         if param.size < _SCRATCH_MIN:  # one argument tuple: star-unpacking three costs 0.6 us
             fn(*(arrays + _NONES[len(slots)] + args))
