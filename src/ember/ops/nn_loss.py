@@ -368,6 +368,15 @@ def _picked_weights(xp, t, c, weight_a, ignore_index, dtype):
     return w, safe, float(w.sum())
 
 
+def _class_entries(arr, ctx):
+    """``(view, index)``: ``view[index]`` are the entries arr[n, target[n], ...] of an array
+    shaped like the logits, through the forward's index ``ctx.at``: index arrays, or one flat
+    index on a flat view of ``arr``. The forward takes the flat one only for C-contiguous
+    (shifted) logits, whose softmax, and every gradient made from it, is C-contiguous too."""
+    at = ctx.at
+    return (arr, at) if type(at) is tuple else (arr.reshape(-1), at)
+
+
 def _class_index(xp, safe):
     """The index that picks ``a[n, safe[n], ...]`` from (N, C, *) arrays: integer arrays
     broadcasting over the batch and the spatial dims (NumPy's take_along_axis costs more than
@@ -408,7 +417,7 @@ class CrossEntropy(Function):
             w, safe, denom = _picked_weights(xp, target._data, c, wa, ignore_index, a.dtype)
             # (N, C): one flat index, kept for backward, whose subtract through it takes half
             # the time of two index arrays (NumPy's fast path for a single one)
-            if a.ndim == 2 and c:
+            if a.ndim == 2 and c and z.flags.c_contiguous:
                 at = xp.arange(0, a.size, c) + safe
                 picked = z.reshape(-1)[at]
             else:
@@ -438,7 +447,7 @@ class CrossEntropy(Function):
                 cw = 1.0 if wa is None else wa.reshape(bshape)
                 smooth = -(logp * cw).sum(axis=1) * valid
                 loss = loss * (1 - smoothing) + smooth * (smoothing / c)
-            ctx.w, ctx.safe, ctx.valid, ctx.at = w, safe, valid, at
+            ctx.w, ctx.valid, ctx.at = w, valid, at
         ctx.save_for_backward(x, target, weight)
         ctx.p, ctx.denom = e, float(denom)
         ctx.args = (ignore_index, smoothing, reduction, probs)
@@ -491,8 +500,9 @@ class CrossEntropy(Function):
             qsum = wt + ctx.valid * (cw.sum() * (smoothing / c))
         qcol = qsum if isinstance(qsum, float) else qsum[:, None]  # over the classes
         if STATE.enabled:
-            onehot = xp.zeros_like(a)
-            onehot[_class_index(xp, ctx.safe)] = wt
+            onehot = xp.zeros(a.shape, a.dtype)  # C-contiguous, for the flat index
+            view, at = _class_entries(onehot, ctx)
+            view[at] = wt
             q = onehot if cw is None else onehot + cw * (ctx.valid[:, None] * (smoothing / c))
             p = _softmax(x)
             if not isinstance(qcol, float):
@@ -511,11 +521,8 @@ class CrossEntropy(Function):
         out = ctx.p * (qcol * ga)
         if cw is not None:
             out -= cw * (ctx.valid[:, None] * (smoothing / c)) * ga
-        at = ctx.at
-        if type(at) is not tuple and out.flags.c_contiguous:  # the forward's flat index
-            out.reshape(-1)[at] -= wt * gn
-        else:
-            out[_class_index(xp, ctx.safe)] -= wt * gn
+        view, at = _class_entries(out, ctx)
+        view[at] -= wt * gn
         return out, None, None, None, None, None, None
 
 
