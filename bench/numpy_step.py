@@ -87,7 +87,7 @@ def build(name: str):
             update(p, gp, state)
         return loss
 
-    step.params = ws + bs  # for checking it against a framework's step
+    step.params, step.batch = ws + bs, (x, y)  # for checking it against a framework's step
     return step
 
 
