@@ -70,7 +70,7 @@ def expand_back(g: Tensor, shape, dims, keepdim: bool) -> Tensor:
     """Spread ``g`` (the gradient of a reduction over ``dims``) back over ``shape``."""
     if not STATE.enabled:  # no graph of the backward: the array spread over ``shape``
         a = g._data
-        if not keepdim and dims:
+        if not keepdim and a.ndim:  # (a 0-d gradient, of a full reduction, broadcasts as is)
             a = a.reshape(_kept_shape(shape, dims))
         if math.prod(shape) > _SPREAD_COPY:
             return Tensor._make(broadcast_to(a, shape), False, None)
