@@ -147,6 +147,15 @@ def _overlapping(ksize, stride, dilation) -> bool:
     return any(s < d * (k - 1) + 1 for k, s, d in zip(ksize, stride, dilation))
 
 
+def _tiling(ksize, stride, dilation, out, sizes) -> bool:
+    """Whether the windows cover each of ``sizes`` (padded) exactly once: contiguous
+    windows (no dilation) each starting where the last ended, out to the end."""
+    return all(
+        d == 1 and k == s and o * s == n
+        for k, s, d, o, n in zip(ksize, stride, dilation, out, sizes)
+    )
+
+
 class MaxPool(Function):
     """Every window's maximum, and (when asked) the flat indices of the maxima."""
 
@@ -184,8 +193,11 @@ class MaxPoolUnpool(Function):
         ksize, stride, padding, dilation, out = geom
         pads = _pads(shape[2:], ksize, stride, padding, dilation, out)
         padded = shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(shape[2:], pads))
-        buf = xp.zeros(padded, dtype=a.dtype)
         disjoint = not _overlapping(ksize, stride, dilation)
+        # windows that tile the (padded) input write each element once below: nothing to zero
+        buf = (xp.empty if _tiling(ksize, stride, dilation, out, padded[2:]) else xp.zeros)(
+            padded, dtype=a.dtype
+        )
         offsets = list(enumerate(np.ndindex(*ksize)))
 
         def part(lo, hi):  # samples lo:hi
