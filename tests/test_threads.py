@@ -26,6 +26,7 @@ def two_threads(monkeypatch):
     monkeypatch.setattr(threads, "ACTIVE", True)
     monkeypatch.setattr(threads, "MIN_WORK", 8)
     monkeypatch.setattr(threads, "MIN_PRODUCT", 8)
+    monkeypatch.setattr(threads, "SPLIT_PRODUCT", 16)
     monkeypatch.setattr(threads, "PARALLEL_SIZE", 16)
     yield
     threads._stop_workers()
@@ -126,6 +127,22 @@ def test_a_pair_of_products_inside_a_split_runs_one_after_the_other(two_threads)
     for first, second in pairs:
         np.testing.assert_array_equal(first, a @ b)
         np.testing.assert_array_equal(second, b.T @ a.T)
+
+
+def test_only_products_large_enough_to_split_reach_parallel_for(two_threads, monkeypatch):
+    calls = []
+    real = threads.parallel_for
+
+    def counting(fn, n, grain=1):
+        calls.append(n)
+        return real(fn, n, grain)
+
+    monkeypatch.setattr(threads, "parallel_for", counting)
+    a, b = np.ones((4, 2), np.float32), np.ones((2, 2), np.float32)
+    np.testing.assert_array_equal(threads.matmul(a, b[:, :1]), a @ b[:, :1])  # 8 multiply-adds
+    assert calls == []  # under SPLIT_PRODUCT (16 here): whole, without a split's set-up
+    np.testing.assert_array_equal(threads.matmul(a, b), a @ b)  # 16: split by rows
+    assert calls == [4]
 
 
 def _split_in_child(queue):

@@ -44,6 +44,7 @@ __all__ = [
 # part to a worker and collecting it costs about 15-25 us, the time of a 50K-element pass.
 MIN_WORK = 1 << 17
 MIN_PRODUCT = 1 << 21  # the same for matrix products, in multiply-adds (about 50-80 us)
+SPLIT_PRODUCT = 2 * MIN_PRODUCT  # the fewest multiply-adds of a product that splits
 PARALLEL_SIZE = 2 * MIN_WORK  # the smallest array an elementwise kernel splits
 
 _state = {"threads": 1, "blas_limited": False}
@@ -170,9 +171,11 @@ def matmul(a, b):
     a batch of matrices (``a`` and ``b`` of one batch shape) by its matrices; one product by
     its longer side (rows of ``a`` or columns of ``b``), so that each thread packs the smaller
     share of the operands. Any other operands (broadcast batches, vectors, mixed dtypes, GPU
-    arrays) go to ``matmul`` whole."""
+    arrays) go to ``matmul`` whole, as do products too small to split (tested first: most
+    are, and the tests below cost more than a small product)."""
     if (
-        _state["threads"] == 1
+        a.size * b.shape[-1] < SPLIT_PRODUCT  # (the multiply-adds, for matrices)
+        or _state["threads"] == 1
         or type(a) is not np.ndarray
         or type(b) is not np.ndarray
         or a.ndim < 2
@@ -204,18 +207,15 @@ def matmuls(first, second):
     whole on its own thread, so that no operand is packed twice as when one product is
     split; else each through ``matmul``."""
     pairs = (first, second)
-    least = 2 * MIN_PRODUCT
-    if (
-        first is None
-        or second is None
-        or not all(
-            type(a) is np.ndarray and type(b) is np.ndarray and a.size * b.shape[-1] >= least
-            for a, b in pairs
-        )
-    ):
+    if first is None or second is None or not (_large(*first) and _large(*second)):
         return [None if p is None else matmul(*p) for p in pairs]
     results = parallel_for(lambda lo, hi: [a @ b for a, b in pairs[lo:hi]], 2)  # (or whole)
     return [r for part in results for r in part]
+
+
+def _large(a, b) -> bool:
+    """Whether ``a @ b`` (NumPy arrays) is worth a thread of its own."""
+    return type(a) is np.ndarray and type(b) is np.ndarray and a.size * b.shape[-1] >= SPLIT_PRODUCT
 
 
 def _ensure_workers(k: int) -> list:

@@ -45,7 +45,8 @@ class Linear(Function):
             gd, a, w = g._data, x._data, weight._data
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
             a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-            if threads.ACTIVE:  # the two products on ember's threads
+            # the two products on ember's threads, if large (each has the forward's size)
+            if threads.ACTIVE and g2.size * w.shape[1] >= threads.SPLIT_PRODUCT:
                 gx, gw = threads.matmuls(
                     (g2, w) if need[0] else None, (g2.T, a2) if need[1] else None
                 )
