@@ -207,9 +207,9 @@ def _collect(root_nodes):
 def _count_edges(root_nodes, leaves):
     """One walk of the graph: the number of edges into each node reachable from
     ``root_nodes``, and (in ``leaves``: id -> [leaf, gradient, edges]) into each leaf."""
-    seen = set(root_nodes)
+    roots = set(root_nodes)
     stack = list(root_nodes)
-    deps = {}
+    deps = {}  # (a node's first edge also tells that it is new: walk its edges once)
     while stack:
         node = stack.pop()
         for edge in node._next:
@@ -223,10 +223,13 @@ def _count_edges(root_nodes, leaves):
                 else:
                     entry[2] += 1
                 continue
-            deps[tgt] = deps.get(tgt, 0) + 1
-            if tgt not in seen:
-                seen.add(tgt)
-                stack.append(tgt)
+            n = deps.get(tgt)
+            if n is None:
+                deps[tgt] = 1
+                if tgt not in roots:  # (a root's edges are walked from the start)
+                    stack.append(tgt)
+            else:
+                deps[tgt] = n + 1
     return deps
 
 
