@@ -38,6 +38,7 @@ __all__ = [
     "map_flat",
     "matmul",
     "matmuls",
+    "large",
 ]
 
 # The least work worth a part, in elements touched (a product's in multiply-adds): handing a
@@ -174,10 +175,8 @@ def matmul(a, b):
     arrays) go to ``matmul`` whole, as do products too small to split (tested first: most
     are, and the tests below cost more than a small product)."""
     if (
-        a.size * b.shape[-1] < SPLIT_PRODUCT  # (the multiply-adds, for matrices)
+        not large(a, b)
         or _state["threads"] == 1
-        or type(a) is not np.ndarray
-        or type(b) is not np.ndarray
         or a.ndim < 2
         or a.ndim != b.ndim
         or a.dtype != b.dtype
@@ -207,14 +206,16 @@ def matmuls(first, second):
     whole on its own thread, so that no operand is packed twice as when one product is
     split; else each through ``matmul``."""
     pairs = (first, second)
-    if first is None or second is None or not (_large(*first) and _large(*second)):
+    if first is None or second is None or not (large(*first) and large(*second)):
         return [None if p is None else matmul(*p) for p in pairs]
     results = parallel_for(lambda lo, hi: [a @ b for a, b in pairs[lo:hi]], 2)  # (or whole)
     return [r for part in results for r in part]
 
 
-def _large(a, b) -> bool:
-    """Whether ``a @ b`` (NumPy arrays) is worth a thread of its own."""
+def large(a, b) -> bool:
+    """Whether ``a @ b`` is a product of NumPy arrays large enough to split, or to run on a
+    thread of its own: ``SPLIT_PRODUCT`` multiply-adds or more (for matrices, and batches of
+    them, ``a.size * b.shape[-1]``)."""
     return type(a) is np.ndarray and type(b) is np.ndarray and a.size * b.shape[-1] >= SPLIT_PRODUCT
 
 

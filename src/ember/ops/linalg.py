@@ -86,8 +86,7 @@ class MatMul(Function):
         if not STATE.enabled and a._data.ndim == 2 and b._data.ndim == 2:
             # no graph of this backward: the same two products, on arrays
             ad, bd, gd = a._data, b._data, g._data
-            # (each gradient's product has the forward's multiply-adds: gd.size * k)
-            if threads.ACTIVE and gd.size * ad.shape[1] >= threads.SPLIT_PRODUCT:
+            if threads.ACTIVE and threads.large(gd, bd.T):  # (both products are this size)
                 return _split_grads(ad, bd, gd, need, _transposed(b))
             ga = Tensor._make(gd @ bd.T, False, None) if need[0] else None
             gb = None

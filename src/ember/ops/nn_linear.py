@@ -45,8 +45,7 @@ class Linear(Function):
             gd, a, w = g._data, x._data, weight._data
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
             a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-            # the two products on ember's threads, if large (each has the forward's size)
-            if threads.ACTIVE and g2.size * w.shape[1] >= threads.SPLIT_PRODUCT:
+            if threads.ACTIVE and threads.large(g2, w):  # on ember's threads (both this size)
                 gx, gw = threads.matmuls(
                     (g2, w) if need[0] else None, (g2.T, a2) if need[1] else None
                 )
