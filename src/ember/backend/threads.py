@@ -216,7 +216,7 @@ def large(a, b) -> bool:
     """Whether ``a @ b`` is a product of NumPy arrays large enough to split, or to run on a
     thread of its own: ``SPLIT_PRODUCT`` multiply-adds or more (for matrices, and batches of
     them, ``a.size * b.shape[-1]``)."""
-    return type(a) is np.ndarray and type(b) is np.ndarray and a.size * b.shape[-1] >= SPLIT_PRODUCT
+    return a.size * b.shape[-1] >= SPLIT_PRODUCT and type(a) is np.ndarray and type(b) is np.ndarray
 
 
 def _ensure_workers(k: int) -> list:
