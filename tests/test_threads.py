@@ -26,7 +26,6 @@ def two_threads(monkeypatch):
     monkeypatch.setattr(threads, "ACTIVE", True)
     monkeypatch.setattr(threads, "MIN_WORK", 8)
     monkeypatch.setattr(threads, "MIN_PRODUCT", 8)
-    monkeypatch.setattr(threads, "SPLIT_PRODUCT", 16)
     monkeypatch.setattr(threads, "PARALLEL_SIZE", 16)
     yield
     threads._stop_workers()
@@ -140,7 +139,7 @@ def test_only_products_large_enough_to_split_reach_parallel_for(two_threads, mon
     monkeypatch.setattr(threads, "parallel_for", counting)
     a, b = np.ones((4, 2), np.float32), np.ones((2, 2), np.float32)
     np.testing.assert_array_equal(threads.matmul(a, b[:, :1]), a @ b[:, :1])  # 8 multiply-adds
-    assert calls == []  # under SPLIT_PRODUCT (16 here): whole, without a split's set-up
+    assert calls == []  # under 2 * MIN_PRODUCT (16 here): whole, without a split's set-up
     np.testing.assert_array_equal(threads.matmul(a, b), a @ b)  # 16: split by rows
     assert calls == [4]
 

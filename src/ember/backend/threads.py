@@ -45,7 +45,6 @@ __all__ = [
 # part to a worker and collecting it costs about 15-25 us, the time of a 50K-element pass.
 MIN_WORK = 1 << 17
 MIN_PRODUCT = 1 << 21  # the same for matrix products, in multiply-adds (about 50-80 us)
-SPLIT_PRODUCT = 2 * MIN_PRODUCT  # the fewest multiply-adds of a product that splits
 PARALLEL_SIZE = 2 * MIN_WORK  # the smallest array an elementwise kernel splits
 
 _state = {"threads": 1, "blas_limited": False}
@@ -214,9 +213,11 @@ def matmuls(first, second):
 
 def large(a, b) -> bool:
     """Whether ``a @ b`` is a product of NumPy arrays large enough to split, or to run on a
-    thread of its own: ``SPLIT_PRODUCT`` multiply-adds or more (for matrices, and batches of
-    them, ``a.size * b.shape[-1]``)."""
-    return a.size * b.shape[-1] >= SPLIT_PRODUCT and type(a) is np.ndarray and type(b) is np.ndarray
+    thread of its own: two parts' worth of multiply-adds (``2 * MIN_PRODUCT``) or more (for
+    matrices, and batches of them, ``a.size * b.shape[-1]``)."""
+    return (
+        a.size * b.shape[-1] >= 2 * MIN_PRODUCT and type(a) is np.ndarray and type(b) is np.ndarray
+    )
 
 
 def _ensure_workers(k: int) -> list:

@@ -86,7 +86,7 @@ class MatMul(Function):
         if not STATE.enabled and a._data.ndim == 2 and b._data.ndim == 2:
             # no graph of this backward: the same two products, on arrays
             ad, bd, gd = a._data, b._data, g._data
-            if threads.ACTIVE and threads.large(gd, bd.T):  # (both products are this size)
+            if threads.ACTIVE and threads.large(ad, bd):  # (each gradient's product: this size)
                 return _split_grads(ad, bd, gd, need, _transposed(b))
             ga = Tensor._make(gd @ bd.T, False, None) if need[0] else None
             gb = None
