@@ -119,8 +119,7 @@ def clamp_array(a, lo=None, hi=None):
     on -0.0."""
     if a.dtype.kind == "f":
         if threads.ACTIVE and a.size >= threads.PARALLEL_SIZE:  # in parallel stretches
-            out = get_array_module(a).empty_like(a)
-            return threads.map_flat(lambda x, o: clamp_array_into(x, lo, hi, o), out, a)
+            return _clamp_split(a, lo, hi)
         return a.clip(-math.inf if lo is None else lo, math.inf if hi is None else hi)
     xp = get_array_module(a)
     if lo is not None:
@@ -128,6 +127,13 @@ def clamp_array(a, lo=None, hi=None):
     if hi is not None:
         a = xp.minimum(a, hi)
     return a
+
+
+def _clamp_split(a, lo, hi):
+    """``clamp_array`` of a large float array in parallel stretches (a function of its own:
+    the lambda's cells would otherwise be made on every call of ``clamp_array``)."""
+    out = get_array_module(a).empty_like(a)
+    return threads.map_flat(lambda x, o: clamp_array_into(x, lo, hi, o), out, a)
 
 
 def clamp_array_into(a, lo, hi, out) -> None:

@@ -182,6 +182,12 @@ def matmul(a, b):
         or a.shape[:-2] != b.shape[:-2]
     ):
         return a @ b
+    return _split_matmul(a, b)
+
+
+def _split_matmul(a, b):
+    """``matmul``'s split product (a function of its own: the lambdas' cells would otherwise
+    be made on every call of ``matmul``, split or not)."""
     m, k = a.shape[-2:]
     n = b.shape[-1]
     out = np.empty(a.shape[:-1] + (n,), dtype=a.dtype)
