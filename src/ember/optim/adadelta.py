@@ -83,7 +83,6 @@ class Adadelta(Optimizer):
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         state["step"]._data += 1
-        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         arrays = (param, grad, state["square_avg"]._data, state["acc_delta"]._data)
         scalars = (group["rho"], group["eps"], group["lr"])
         self._passes(_adadelta_passes, arrays, (2, 0), scalars)

@@ -99,7 +99,6 @@ class Adagrad(Optimizer):
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
-        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         arrays = (param, grad, state["sum"]._data)
         self._passes(_adagrad_passes, arrays, (0,), (group["eps"], clr))

@@ -133,10 +133,8 @@ class Adam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         weight_decay = group["weight_decay"]
-        if weight_decay != 0 and group["decoupled_weight_decay"]:
+        if weight_decay != 0 and group["decoupled_weight_decay"]:  # (L2: in ``grad`` already)
             param *= 1 - lr * weight_decay
-            weight_decay = 0
-        grad = self._grad_in(param, grad, group["maximize"], weight_decay)
         arrays = (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data)
         arrays += (state["max_exp_avg_sq"]._data if group["amsgrad"] else None,)
         scalars = (beta1, beta2, (1 - beta2**step) ** 0.5, group["eps"], lr / (1 - beta1**step))

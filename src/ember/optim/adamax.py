@@ -85,7 +85,6 @@ class Adamax(Optimizer):
         step_t = state["step"]._data
         step_t += 1
         step = float(step_t)
-        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         beta1, beta2 = group["betas"]
         arrays = (param, grad, state["exp_avg"]._data, state["exp_inf"]._data)
         scalars = (beta1, beta2, group["eps"], group["lr"] / (1 - beta1**step))

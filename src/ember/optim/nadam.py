@@ -113,10 +113,8 @@ class NAdam(Optimizer):
         beta1, beta2 = group["betas"]
         momentum_decay = group["momentum_decay"]
         weight_decay = group["weight_decay"]
-        if weight_decay != 0 and group["decoupled_weight_decay"]:
+        if weight_decay != 0 and group["decoupled_weight_decay"]:  # (L2: in ``grad`` already)
             param *= 1 - lr * weight_decay
-            weight_decay = 0
-        grad = self._grad_in(param, grad, group["maximize"], weight_decay)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product_t = state["mu_product"]._data

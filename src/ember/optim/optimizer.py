@@ -12,8 +12,8 @@ that has a gradient. Updates work on the arrays under the tensors (``p._data``),
 autograd, so a step costs a few array operations per parameter. An update is a chain of
 elementwise passes run through ``_passes``: on a large parameter they write intermediate values
 into temporaries from ``_temp`` (reused across steps) a cache-sized chunk at a time; on a small
-one each pass makes its result anew. Updates read the gradient through ``_grad_in`` (maximize
-and L2 weight decay), so ``p.grad`` is never written.
+one each pass makes its result anew. ``step`` hands each update the gradient to follow
+(``_grad_in``: negated for maximize, plus the L2 weight decay), so ``p.grad`` is never written.
 """
 
 from __future__ import annotations
@@ -267,18 +267,22 @@ class Optimizer:
         update = self._update
         for group in self.param_groups:
             group = _read_group(group)
+            maximize, decay = _grad_terms(group)
             for p in group["params"]:
                 grad = p._grad
                 if grad is None:
                     continue
+                param, grad = p._data, grad._data
+                if maximize or decay:
+                    grad = self._grad_in(param, grad, maximize, decay)
                 state = states.get(p)
                 if state is None:
                     state = self._init_state(p, group)
-                    update(p._data, grad._data, state, group)
+                    update(param, grad, state, group)
                     if state:
                         states[p] = state
                 else:
-                    update(p._data, grad._data, state, group)
+                    update(param, grad, state, group)
                 # the in-place write bumps the version (a graph that saved p now refuses)
                 vc = p._vc
                 if vc is None:
@@ -330,11 +334,10 @@ class Optimizer:
         else:
             in_chunks(fn, arrays, tuple(self._temp(param, s) for s in slots), *args)
 
-    def _grad_in(self, param, grad, maximize: bool, weight_decay: float = 0):
+    def _grad_in(self, param, grad, maximize: bool, weight_decay: float):
         """The gradient an update follows: ``-grad`` if maximize, plus ``weight_decay * param``
-        (L2 penalty) if nonzero; a temporary when changed (``p.grad`` is never written)."""
-        if not maximize and weight_decay == 0:
-            return grad
+        (L2 penalty) if nonzero; a temporary (``p.grad`` is never written). ``step`` calls it
+        when the group's ``_grad_terms`` ask for either."""
         xp = get_array_module(param)
         g = self._temp(param, 1)
         if maximize:
@@ -479,6 +482,14 @@ def _register(hooks: OrderedDict, hook: Callable, prepend: bool) -> RemovableHan
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle
+
+
+def _grad_terms(group: dict[str, Any]) -> tuple:
+    """(maximize, L2 coefficient) of a group, read once per group in ``step``: the L2 term
+    is ``weight_decay`` unless the decay is decoupled (AdamW's, applied to the parameter in
+    the update), and 0 for algorithms without one."""
+    decay = 0 if group.get("decoupled_weight_decay") else group.get("weight_decay", 0)
+    return group.get("maximize", False), decay
 
 
 def _read_group(group: dict[str, Any]) -> dict[str, Any]:

@@ -106,10 +106,8 @@ class RAdam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         weight_decay = group["weight_decay"]
-        if weight_decay != 0 and group["decoupled_weight_decay"]:
+        if weight_decay != 0 and group["decoupled_weight_decay"]:  # (L2: in ``grad`` already)
             param *= 1 - lr * weight_decay
-            weight_decay = 0
-        grad = self._grad_in(param, grad, group["maximize"], weight_decay)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         rho_inf = 2 / (1 - beta2) - 1

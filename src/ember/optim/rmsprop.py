@@ -98,7 +98,6 @@ class RMSprop(Optimizer):
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         state["step"]._data += 1
-        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         grad_avg = state["grad_avg"]._data if group["centered"] else None
         momentum = group["momentum"]
         buf = state["momentum_buffer"]._data if momentum > 0 else None

@@ -79,7 +79,6 @@ class Rprop(Optimizer):
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         xp = get_array_module(param)
         state["step"]._data += 1
-        grad = self._grad_in(param, grad, group["maximize"])
         etaminus, etaplus = group["etas"]
         step_size_min, step_size_max = group["step_sizes"]
         prev = state["prev"]._data

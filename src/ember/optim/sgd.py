@@ -78,7 +78,6 @@ class SGD(Optimizer):
         check_fused_foreach(fused, foreach)
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
-        grad = self._grad_in(param, grad, group["maximize"], group["weight_decay"])
         momentum = group["momentum"]
         buf, first = None, False
         if momentum != 0:
