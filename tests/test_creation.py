@@ -60,6 +60,7 @@ TENSOR_DATA = {
     "int32-and-int8-tensors": lambda t: [t.tensor(1, dtype=t.int32), t.tensor(2, dtype=t.int8)],
     "bool-tensor-and-float": lambda t: [t.tensor(True), 2.5],
     "min-int64": lambda t: [-(2**63)],
+    "int64-bounds-nested": lambda t: [[2**63 - 1, 0], [-(2**63), True]],
     "big-int-in-floats": lambda t: [1.5, 2**70],
 }
 TENSOR_ERRORS = {
@@ -73,6 +74,8 @@ TENSOR_ERRORS = {
     "string": lambda t: "abc",
     "strings": lambda t: ["a"],
     "overflow": lambda t: [2**63],
+    "underflow": lambda t: [-(2**63) - 1],
+    "overflow-nested": lambda t: [[1, 2], [3, 2**63]],
     "overflow-with-bool": lambda t: [True, 2**70],
     "many-element-float-tensor": lambda t: [t.tensor([1.0, 2.0])],
     "many-element-int-tensor": lambda t: [t.tensor([1, 2])],
@@ -102,6 +105,9 @@ EXPLICIT = [
     ([2**63 - 1], "float16"),
     ([True], "int8"),
     ([0.5, -1.7], "int64"),
+    ([1e30], "int64"),
+    ([2**63], "int64"),
+    ([3, 2**62], "int64"),
     ([[1, 2], [3, 4]], "bool"),
 ]
 

@@ -87,6 +87,7 @@ def _np_dtype(dtype, default=None):
 
 # -- from data ------------------------------------------------------------------------------------
 _SEQUENCES = (list, tuple, range)
+_NUMBERS = frozenset((int, float, bool))  # leaves that need no unwrapping or checks
 
 
 def array_from_data(data, dtype=None):
@@ -109,9 +110,10 @@ def array_from_data(data, dtype=None):
     shape, leaves = _walk(data)
     inferred = _infer_dtype(leaves)
     target = _np_dtype(dtype) if dtype is not None else inferred.np
-    values = [_leaf_value(v) for v in leaves] if _has_special(leaves) else leaves
-    if target.kind in "iu":
-        values = _fit_ints(values, target)
+    special = not {type(v) for v in leaves} <= _NUMBERS and _has_special(leaves)
+    values = [_leaf_value(v) for v in leaves] if special else leaves
+    if target.kind in "iu" and not (target == np.int64 and inferred is int64):
+        values = _fit_ints(values, target)  # (int64 from ints: np.array's OverflowError)
     try:
         arr = np.array(values, dtype=target)
     except OverflowError:
@@ -143,6 +145,8 @@ def _walk(data):
         level = [x for item in level for x in item]
         if n == 0:
             break
+    if {type(x) for x in level} <= _NUMBERS:  # (the common case, told in one pass)
+        return tuple(shape), level
     for item in level:
         if isinstance(item, _SEQUENCES) or _is_nd(item):
             if _is_float_leaf(level):
