@@ -238,3 +238,44 @@ def test_relu_and_clamp_keep_negative_zero_and_nan_as_torch():
         d = y.numpy()
         assert np.signbit(d[0]) and d[0] == 0  # torch keeps -0.0: it is not below 0
         assert np.isnan(d[1]) and d[2] == 0 and d[3] == 2
+
+
+STACKS = {
+    "int-and-float": lambda t: [t.tensor([1, 2]), t.tensor([1.5, 2.0])],
+    "int32-and-int64": lambda t: [t.tensor([1, 2], dtype=t.int32), t.tensor([3, 4])],
+    "bool-and-int8": lambda t: [t.tensor([True, False]), t.tensor([3, 4], dtype=t.int8)],
+    "same-float": lambda t: [t.arange(6.0).reshape(2, 3), t.ones(2, 3)],
+    "rows-of-one-tensor": lambda t: list(t.arange(12.0).reshape(3, 4)),
+    "0-d": lambda t: [t.tensor(1), t.tensor(2)],
+}
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("case", list(STACKS))
+def test_stack_dtypes_and_dims_match_torch(torch, case, dim):
+    def outcome(lib):
+        try:
+            r = lib.stack(STACKS[case](lib), dim)
+        except IndexError:  # (dim 1 of 0-d tensors)
+            return "IndexError"
+        return str(r.dtype).split(".")[-1], r.tolist()
+
+    assert outcome(ember) == outcome(torch)
+
+
+def test_int_index_is_a_view_with_torch_errors_and_gradient(torch):
+    out = {}
+    for lib in (ember, torch):
+        x = lib.arange(12.0).reshape(3, 4)
+        rows = [x[i] for i in (0, -1, 2)]
+        rows[1][0] = 100.0  # a view: the write reaches x
+        w = lib.ones(3, 2, requires_grad=True)
+        (w[-2] * 3).sum().backward()
+        errors = []
+        for k in (3, -4):
+            with pytest.raises(IndexError) as info:
+                x[k]
+            errors.append(str(info.value))
+        out[lib] = (x.tolist(), [r.tolist() for r in rows], w.grad.tolist(), errors,
+                    type(w[0].grad_fn).__name__, x._version)  # fmt: skip
+    assert out[ember] == out[torch]

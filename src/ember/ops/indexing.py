@@ -228,8 +228,10 @@ def _add_at(out, key, values) -> None:
 
 def getitem(self: Tensor, key):
     """``self[key]``: a view for basic keys, a copy for advanced ones."""
-    k = _key_tuple(key)
     shape = self._data.shape
+    if type(key) is int and shape and -shape[0] <= key < shape[0]:
+        return slice_view(self, (key,), SelectView)  # the commonest key: a dataset's sample
+    k = _key_tuple(key)
     if _is_basic(k):
         _check_key(k, shape)
         if len(k) == 1 and type(k[0]) is int and shape:
