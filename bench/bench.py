@@ -37,6 +37,7 @@ WORKLOADS = {
     "mlp_b512": "seed CustomMLP 20-50-30-3 train step, batch 512, SGD",
     "mlp_big": "MLP 784-512-512-10 train step, batch 128, Adam",
     "cnn": "LeNet-like CNN on 1x28x28, batch 64, SGD momentum",
+    "loader": "one epoch of a DataLoader: 512 samples of 1x28x28, batch 64, shuffled",
 }
 
 
@@ -115,6 +116,16 @@ def build(torch, name):
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
         return _train_step(torch, model, opt, nn.CrossEntropyLoss(), x, y)
+    if name == "loader":
+        data = torch.utils.data
+        dataset = data.TensorDataset(torch.randn(512, 1, 28, 28), torch.randint(0, 10, (512,)))
+        loader = data.DataLoader(dataset, batch_size=64, shuffle=True)
+
+        def epoch():
+            for _ in loader:
+                pass
+
+        return epoch
     raise KeyError(name)
 
 
