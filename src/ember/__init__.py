@@ -13,8 +13,11 @@ import builtins as _builtins
 
 import numpy as _np
 
+from .backend import allocator as _allocator
+
 # torch computes inf and nan without warnings; NumPy would warn on every such op.
 _np.seterr(all="ignore")
+_allocator.tune()  # large arrays stay with the process from step to step
 
 from . import dtypes as _dtypes  # noqa: E402
 from .autograd.grad_mode import (
