@@ -170,6 +170,23 @@ CONV = [
         ),
         [((2, 2, 3, 4), (2, 3, 3, 2)), ((1, 1, 2, 2), (1, 1, 2, 2))],
     ),
+    Op(  # stride 1: a convolution with the flipped kernel; the output padding past x
+        "conv_transpose2d_dilated_output_padding",
+        lambda t, x, w, b: F(t).conv_transpose2d(
+            x, w, b, padding=(1, 2), output_padding=(1, 0), dilation=(2, 1)
+        ),
+        [((2, 3, 4, 5), (3, 2, 3, 3), (2,))],
+    ),
+    Op(  # stride 1, padding past the kernel's reach: x cropped
+        "conv_transpose1d_wide_padding",
+        lambda t, x, w: F(t).conv_transpose1d(x, w, padding=3),
+        [((2, 3, 7), (3, 2, 3))],
+    ),
+    Op(
+        "conv_transpose3d",
+        lambda t, x, w, b: F(t).conv_transpose3d(x, w, b, padding=(0, 1, 2), dilation=(1, 2, 1)),
+        [((1, 2, 3, 3, 4), (2, 3, 2, 2, 3), (3,))],
+    ),
     Op(
         "conv_transpose2d_groups",
         lambda t, x, w, b: F(t).conv_transpose2d(x, w, b, stride=2, groups=2),

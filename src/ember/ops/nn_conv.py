@@ -4,10 +4,13 @@ products.
 The input, zero-padded, is viewed through its strides as every kernel window at once (no copy):
 ``windows`` has shape (N, C, *K, *L) for kernel sizes K and output sizes L. Copying that view
 into a (C*K, N*L) matrix ("im2col") turns the convolution into one matrix product with the
-(O, C*K) weight, done by BLAS; groups are a leading batch dim of that product. The gradients are
-matrix products too: the weight's with the same im2col matrix (kept from the forward), the
-input's by multiplying back to a column matrix and adding each kernel offset's slice into the
-padded input ("col2im": a loop over kernel offsets, never over pixels).
+(O, C*K) weight, done by BLAS; groups are a leading batch dim of that product. The matrix is
+made and multiplied a block of samples at a time, so that each block is still in cache when
+its product reads it. The gradients are matrix products too: the weight's with the same im2col
+matrix (made again, block by block), the input's, for stride 1 and one group, a convolution of
+the output gradient with the kernel flipped, else by multiplying back to a column matrix and
+adding each kernel offset's slice into the padded input ("col2im": a loop over kernel offsets,
+never over pixels).
 
 Three Functions, each the others' backward, so any order of derivative works:
 ``Convolution`` (y = conv(x, w)), ``ConvolutionTranspose`` (its adjoint in x) and
@@ -40,6 +43,11 @@ __all__ = [
 
 
 # -- array kernels -----------------------------------------------------------------------------
+# im2col matrices are made a block of samples at a time, of about this many bytes, so that the
+# product reading a block finds it in cache (a core's L2 is 1-2 MB)
+BLOCK_BYTES = 1 << 20
+
+
 def _pad_array(a, pads):
     """``a`` (N, C, *S) zero-padded by pads ((lo, hi) per spatial dim); ``a`` itself if none."""
     if not any(lo or hi for lo, hi in pads):
@@ -107,44 +115,61 @@ def _channels_last(x, pads):
     return out
 
 
-def _im2col(x, ksize, stride, pads, dilation, out, groups, dest=None):
-    """(N, G, prod(L), prod(K) * C/G): every window of padded ``x``, channels last, so that
-    the copy out of the strided view moves whole runs of a kernel row's channels (into
-    ``dest`` when given)."""
+def _window_view(x, ksize, stride, pads, dilation, out, groups, columns):
+    """Every window of padded ``x`` as a strided view whose samples, copied out contiguous,
+    are im2col matrices in the layout ``_by_columns`` picks: (N, C, *K, *L), a sample's
+    (C, *K) rows by its (*L) columns, so that the copy moves whole output rows; or channels
+    last, (N, G, *L, *K, C/G), so that it moves whole runs of a kernel row's channels."""
     xp = get_array_module(x)
-    n, c = x.shape[:2]
-    cg = c // groups
+    if columns:
+        return _windows(_pad_array(x, pads), ksize, stride, dilation, out)
+    cg = x.shape[1] // groups
     xl = _channels_last(x, pads)  # (N, *Sp, C)
     st = xl.strides
     sp, sc = st[1:-1], st[-1]
-    shape = (n, groups) + tuple(out) + tuple(ksize) + (cg,)
+    shape = (x.shape[0], groups) + tuple(out) + tuple(ksize) + (cg,)
     strides = (st[0], cg * sc) + tuple(s * t for s, t in zip(sp, stride))
     strides += tuple(s * d for s, d in zip(sp, dilation)) + (sc,)
-    win = xp.lib.stride_tricks.as_strided(xl, shape, strides, writeable=False)
-    if dest is not None:
-        dest.reshape(shape)[...] = win
-        return dest
-    cols = xp.ascontiguousarray(win)  # (N, G, *L, *K, Cg)
-    return cols.reshape(n, groups, math.prod(out), math.prod(ksize) * cg)
+    return xp.lib.stride_tricks.as_strided(xl, shape, strides, writeable=False)
 
 
-def _im2col_columns(x, ksize, stride, pads, dilation, out, groups, dest=None):
-    """(N, G, C/G * prod(K), prod(L)): every window of padded ``x``, a sample's (C, *K) rows
-    by its (*L) columns, so that the copy out of the strided view moves whole output rows
-    (into ``dest`` when given)."""
+def _cols_shape(n, c, ksize, out, groups, columns) -> tuple:
+    """The im2col matrices of n samples: (N, G, C/G * prod(K), prod(L)) by columns, else
+    (N, G, prod(L), prod(K) * C/G)."""
+    rows, cols = (c // groups) * math.prod(ksize), math.prod(out)
+    return (n, groups, rows, cols) if columns else (n, groups, cols, rows)
+
+
+def _im2col(x, ksize, stride, pads, dilation, out, groups, columns):
+    """The im2col matrices of every sample of ``x`` (``_cols_shape``), in one array."""
+    xp = get_array_module(x)
+    win = _window_view(x, ksize, stride, pads, dilation, out, groups, columns)
+    shape = _cols_shape(x.shape[0], x.shape[1], ksize, out, groups, columns)
+    return xp.ascontiguousarray(win).reshape(shape)
+
+
+def _im2col_blocks(x, ksize, stride, pads, dilation, out, groups, columns):
+    """``(lo, hi, cols)`` for blocks of x's samples, ``cols`` their im2col matrices, in one
+    buffer of about ``BLOCK_BYTES`` refilled for each block, so that the product reading it
+    finds it in cache (on NumPy; on a GPU one block)."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
-    win = _windows(_pad_array(x, pads), ksize, stride, dilation, out)  # (N, C, *K, *L)
-    if dest is not None:
-        dest.reshape(win.shape)[...] = win
-        return dest
-    cols = xp.ascontiguousarray(win)
-    return cols.reshape(n, groups, (c // groups) * math.prod(ksize), math.prod(out))
+    win = _window_view(x, ksize, stride, pads, dilation, out, groups, columns)
+    shape = _cols_shape(n, c, ksize, out, groups, columns)
+    step = max(1, BLOCK_BYTES // (math.prod(shape[1:]) * x.dtype.itemsize))
+    if xp is not np:  # (a GPU's kernels gain nothing from blocks)
+        step = n
+    buf = xp.empty((min(step, n),) + shape[1:], dtype=x.dtype)
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        cols = buf[: hi - lo]
+        cols.reshape(win[lo:hi].shape)[...] = win[lo:hi]
+        yield lo, hi, cols
 
 
 def _by_columns(c, ksize, out, groups) -> bool:
-    """Whether im2col should take the (C, K) x (L) layout per sample (``_im2col_columns``)
-    rather than channels last (``_im2col``): the one whose copy runs longer contiguous
+    """Whether im2col should take the (C, K) x (L) layout per sample rather than channels
+    last (``_window_view``): the one whose copy runs longer contiguous
     stretches (a row of the output, against a kernel row's channels; one group's channels
     when grouped). A pure function of the shapes, so the weight gradient finds the layout
     again."""
@@ -192,13 +217,16 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1) -> int:
 
 
 def _conv_array(x, w, b, stride, pads, dilation, groups):
-    """conv(x, w) + b on arrays; returns (out, cols), cols being the im2col matrices in the
-    layout ``_by_columns`` picks. Samples are independent: large batches run in parallel
-    parts (``threads.parallel_for``), each filling its rows of ``out`` and ``cols``.
+    """conv(x, w) + b on arrays, through im2col matrices in the layout ``_by_columns`` picks
+    (not kept: the weight gradient makes them again, a block at a time, for less than writing
+    them all out to memory and reading them back costs).
 
-    Columns: out[n, g] = W_g (O/G, Cg*K) @ cols[n, g] (Cg*K, L), one product per sample and
-    group, already in (N, O, *L) order. Channels last: one product cols (N*L, K*C) @ W^T
-    without groups, else W_g @ cols[n, g]^T per sample and group."""
+    Samples are independent: large batches run in parallel parts (``threads.parallel_for``),
+    and each part in blocks of samples (``_im2col_blocks``) whose im2col matrices stay in
+    cache for their product. Columns: out[n, g] = W_g (O/G, Cg*K) @ cols[n, g] (Cg*K, L), one
+    product per sample and group, already in (N, O, *L) order. Channels last: one product
+    cols (n*L, K*C) @ W^T per block without groups, its rows moved to (N, O, *L) once per
+    part; else W_g @ cols[n, g]^T per sample and group."""
     xp = get_array_module(x)
     n, c = x.shape[:2]
     o = w.shape[0]
@@ -207,38 +235,40 @@ def _conv_array(x, w, b, stride, pads, dilation, groups):
     cg, kk, ll = c // groups, math.prod(ksize), math.prod(out)
     columns = _by_columns(c, ksize, out, groups)
     res = xp.empty((n, o) + tuple(out), dtype=x.dtype)
-    if columns:
-        cols = xp.empty((n, groups, cg * kk, ll), dtype=x.dtype)
-        wg = w.reshape(groups, o // groups, -1)
-    else:
-        cols = xp.empty((n, groups, ll, kk * cg), dtype=x.dtype)
-        wr = _weight_rows(w, groups)
+    weights = w.reshape(groups, o // groups, -1) if columns else _weight_rows(w, groups)
     bias = None if b is None else b.reshape((1, o) + (1,) * len(out))
+    rows = None if columns or groups > 1 else xp.empty((n * ll, o), dtype=x.dtype)
 
     def part(lo, hi):
-        xs, rs, cs = x[lo:hi], res[lo:hi], cols[lo:hi]
-        by_group = rs.reshape(hi - lo, groups, o // groups, ll)
-        if columns:
-            _im2col_columns(xs, ksize, stride, pads, dilation, out, groups, cs)
-            xp.matmul(wg, cs, out=by_group)
-        elif groups > 1:
-            _im2col(xs, ksize, stride, pads, dilation, out, groups, cs)
-            xp.matmul(wr, cs.transpose(0, 1, 3, 2), out=by_group)
-        else:
-            _im2col(xs, ksize, stride, pads, dilation, out, groups, cs)
-            m = xp.matmul(cs.reshape(-1, cs.shape[3]), wr[0].T)  # (N*L, O)
-            _as_nchw(xp.moveaxis(m.reshape((hi - lo,) + out + (o,)), -1, 1), bias, rs)
-            return
-        if bias is not None:
-            rs += bias
+        blocks = _im2col_blocks(x[lo:hi], ksize, stride, pads, dilation, out, groups, columns)
+        for i, j, cs in blocks:
+            if rows is not None:  # (n*L, O), channels last
+                xp.matmul(
+                    cs.reshape(-1, cs.shape[3]),
+                    weights[0].T,
+                    out=rows[(lo + i) * ll : (lo + j) * ll],
+                )
+                continue
+            rs = res[lo + i : lo + j]
+            by_group = rs.reshape(j - i, groups, o // groups, ll)
+            xp.matmul(weights, cs if columns else cs.transpose(0, 1, 3, 2), out=by_group)
+            if bias is not None:
+                rs += bias
+        if rows is not None:
+            m = rows[lo * ll : hi * ll].reshape((hi - lo,) + out + (o,))
+            _as_nchw(xp.moveaxis(m, -1, 1), bias, res[lo:hi])
 
     threads.parallel_for(part, n, threads.grain(ll * cg * kk * o, True, xp))
-    return res, cols
+    return res
 
 
 def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     """The adjoint of conv in its input: x (N, Cin, *L), w (Cin, Cout/G, *K) -> (N, Cout,
-    *sizes). Samples are independent: large batches run in parallel parts."""
+    *sizes). With stride 1 and one group, a convolution (``_transpose_as_conv``); else
+    through rows of window gradients (``_col2im_rows``). Samples are independent: large
+    batches run in parallel parts."""
+    if groups == 1 and all(s == 1 for s in stride):
+        return _transpose_as_conv(x, w, b, pads, dilation, sizes)
     xp = get_array_module(x)
     n, cin = x.shape[:2]
     ksize = w.shape[2:]
@@ -246,20 +276,34 @@ def _conv_transpose_array(x, w, b, stride, pads, dilation, groups, sizes):
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(sizes, pads))
     inner = (slice(None),) + tuple(slice(lo, lo + m) for m, (lo, _) in zip(sizes, pads))
     res = xp.empty((n, cout) + tuple(sizes), dtype=x.dtype)
-    shifted = groups == 1 and all(s == 1 for s in stride)
-    wr = None if shifted else _weight_rows(w, groups)  # w as (Cin, Cout/G, *K) rows
+    wr = _weight_rows(w, groups)  # w as (Cin, Cout/G, *K) rows
 
     def part(lo, hi):
-        xs = x[lo:hi]
-        if shifted:
-            buf = _col2im_shifted(xs, w, dilation, padded)
-        else:
-            buf = _col2im_rows(xs, wr, ksize, stride, dilation, padded, groups)
+        buf = _col2im_rows(x[lo:hi], wr, ksize, stride, dilation, padded, groups)
         _as_nchw(xp.moveaxis(buf[inner], -1, 1), b, res[lo:hi])  # (N, Cout, *sizes)
 
     work = math.prod(x.shape[1:]) * math.prod(ksize) * w.shape[1]
     threads.parallel_for(part, n, threads.grain(work, True, xp))
     return res
+
+
+def _transpose_as_conv(x, w, b, pads, dilation, sizes):
+    """A stride-1, one-group transposed convolution as a convolution: x with w's kernel
+    flipped and its in and out channels swapped, padded by d (K - 1) - p on each side (x
+    cropped where that is negative), the high side widened to give ``sizes``:
+    y[o, i] = sum over c, k of x[c, i + p - d k] w[c, o, k] = sum over c, k' of
+    x[c, i - (d (K - 1) - p) + d k'] w[c, o, K - 1 - k']."""
+    xp = get_array_module(x)
+    ksize = w.shape[2:]
+    lows = [d * (k - 1) - lo for k, d, (lo, _) in zip(ksize, dilation, pads)]
+    highs = [
+        s - n + d * (k - 1) - p for s, n, k, d, p in zip(sizes, x.shape[2:], ksize, dilation, lows)
+    ]
+    crop = tuple(slice(max(0, -p), n - max(0, -q)) for p, q, n in zip(lows, highs, x.shape[2:]))
+    wf = xp.flip(w, tuple(range(2, w.ndim))).swapaxes(0, 1)  # (Cout, Cin, *K)
+    conv_pads = tuple((max(0, p), max(0, q)) for p, q in zip(lows, highs))
+    xc = x[(slice(None), slice(None)) + crop]
+    return _conv_array(xc, wf, b, (1,) * len(ksize), conv_pads, dilation, 1)
 
 
 def _col2im_rows(x, wr, ksize, stride, dilation, padded, groups):
@@ -282,64 +326,40 @@ def _col2im_rows(x, wr, ksize, stride, dilation, padded, groups):
     return buf.reshape((n,) + padded + (groups * cout_g,))
 
 
-def _col2im_shifted(x, w, dilation, padded):
-    """The adjoint of a stride-1, one-group convolution, channels last: (N, *Sp, Cout).
-
-    x (N, Cin, *L) is laid out (N, L0, Sp1, ..., C) with the trailing dims widened to the
-    padded sizes (zeros past their ends), so that a kernel offset moves a whole sample by one
-    flat amount. Each offset is then one matrix product (rows x Cin) @ (Cin, Cout) added into
-    the buffer at its shift: long contiguous loops, and a small product output."""
-    xp = get_array_module(x)
-    n, cin = x.shape[:2]
-    out = x.shape[2:]
-    ksize = w.shape[2:]
-    cout = w.shape[1]
-    grid = (out[0],) + tuple(padded[1:])
-    wide = xp.zeros((n,) + grid + (cin,), dtype=x.dtype)
-    wide[(slice(None),) + tuple(slice(0, m) for m in out)] = xp.moveaxis(x, 1, -1)
-    rows = wide.reshape(-1, cin)
-    flat = [math.prod(padded[i + 1 :]) for i in range(len(padded))]
-    span = math.prod(grid)
-    total = math.prod(padded)
-    slack = sum((kk - 1) * d * f for kk, d, f in zip(ksize[1:], dilation[1:], flat[1:]))
-    buf = xp.zeros((n, total + slack, cout), dtype=x.dtype)
-    tmp = xp.empty((rows.shape[0], cout), dtype=x.dtype)
-    wk = xp.moveaxis(w, (0, 1), (-2, -1))  # (*K, Cin, Cout)
-    for offs in np.ndindex(*ksize):
-        xp.matmul(rows, wk[offs], out=tmp)
-        at = sum(o * d * f for o, d, f in zip(offs, dilation, flat))
-        buf[:, at : at + span] += tmp.reshape(n, span, cout)
-    return buf[:, :total].reshape((n,) + tuple(padded) + (cout,))
-
-
-def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize, cols):
+def _conv_weight_array(x, g, stride, pads, dilation, groups, ksize):
     """The gradient of conv in its weight: sum over batch and positions of g times windows,
-    with ``cols`` in ``_conv_array``'s layout (made here when None). Columns: one product
-    (O/G, L) @ (L, Cg*K) per sample and group, summed over samples (short sums that stay in
-    cache; one product over all N*L positions leaves BLAS a tiny output to split). Channels
-    last: one product (O/G, N*L) @ (N*L, K*Cg) per group. Large batches run in parallel
-    parts, whose sums are then added."""
+    through im2col matrices in ``_conv_array``'s layout, a block of samples at a time.
+    Columns: one product (O/G, L) @ (L, Cg*K) per sample and group, summed over samples (short
+    sums that stay in cache; one product over all N*L positions leaves BLAS a tiny output to
+    split). Channels last: one product (O/G, n*L) @ (n*L, K*Cg) per group and block. Large
+    batches run in parallel parts, whose sums are then added."""
     n, o = g.shape[:2]
     out = g.shape[2:]
     cg = x.shape[1] // groups
     columns = _by_columns(x.shape[1], ksize, out, groups)
     xp = get_array_module(g)
 
-    def part(lo, hi):
-        gs = g[lo:hi]
-        if cols is None:
-            im2col = _im2col_columns if columns else _im2col
-            cs = im2col(x[lo:hi], ksize, stride, pads, dilation, out, groups)
-        else:
-            cs = cols[lo:hi]
+    def product(gs, cs):
         if columns:
-            g4 = gs.reshape(hi - lo, groups, o // groups, -1)  # (N, G, Og, L)
+            g4 = gs.reshape(gs.shape[0], groups, o // groups, -1)  # (N, G, Og, L)
             return xp.matmul(g4, cs.transpose(0, 1, 3, 2)).sum(0)  # (G, Og, Cg*K)
         c2 = cs.transpose(1, 0, 2, 3).reshape(groups, -1, cs.shape[3])  # a view for one group
         if groups == 1:  # g's rows channels last, read transposed: BLAS runs this 30% faster
             gl = xp.ascontiguousarray(xp.moveaxis(gs, 1, -1)).reshape(-1, o)  # (N*L, O)
             return xp.matmul(gl.T, c2[0])[None]  # (1, O, K*C)
         return xp.matmul(_to_gemm(gs, groups), c2)  # (G, Og, K*Cg)
+
+    def part(lo, hi):
+        total = None
+        for i, j, cs in _im2col_blocks(
+            x[lo:hi], ksize, stride, pads, dilation, out, groups, columns
+        ):
+            s = product(g[lo + i : lo + j], cs)
+            if total is None:
+                total = s
+            else:
+                total += s
+        return total
 
     work = math.prod(out) * o * cg * math.prod(ksize)
     sums = threads.parallel_for(part, n, threads.grain(work, True, xp))
@@ -371,25 +391,22 @@ class Convolution(Function):
     @staticmethod
     def forward(ctx, x, w, b, params):
         stride, pads, dilation, groups = params
-        out, cols = _conv_array(
-            x._data, w._data, None if b is None else b._data, stride, pads, dilation, groups
-        )
-        need = ctx.needs_input_grad
-        keep = len(need) > 1 and need[1]
-        ctx.save_for_backward(x, w, Tensor._make(cols, False, None) if keep else None)
+        bias = None if b is None else b._data
+        out = _conv_array(x._data, w._data, bias, stride, pads, dilation, groups)
+        ctx.save_for_backward(x, w)
         ctx.params = params
         return out
 
     @staticmethod
     def backward(ctx, g):
-        x, w, cols = ctx.saved_tensors
+        x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         params = ctx.params
         gx = gw = gb = None
         if need[0]:
             gx = ConvolutionTranspose.apply(g, w, None, params, x._data.shape[2:])
         if need[1]:
-            gw = ConvolutionWeight.apply(x, g, params, w._data.shape[2:], cols)
+            gw = ConvolutionWeight.apply(x, g, params, w._data.shape[2:])
         if need[2]:
             gb = _bias_grad(g)
         return gx, gw, gb, None
@@ -417,26 +434,27 @@ class ConvolutionTranspose(Function):
         gx = gw = gb = None
         if need[0]:
             gx = Convolution.apply(g, w, None, params)
+            sizes = x._data.shape[2:]
+            if gx._data.shape[2:] != sizes:  # an output padding of a stride or more: past x
+                gx = gx[(slice(None), slice(None)) + tuple(slice(0, n) for n in sizes)]
         if need[1]:
-            gw = ConvolutionWeight.apply(g, x, params, w._data.shape[2:], None)
+            gw = ConvolutionWeight.apply(g, x, params, w._data.shape[2:])
         if need[2]:
             gb = _bias_grad(g)
         return gx, gw, gb, None, None
 
 
 class ConvolutionWeight(Function):
-    """The weight gradient of y = conv(x, w) for output gradient g (``cols``: x's im2col
-    matrix when the forward kept it)."""
+    """The weight gradient of y = conv(x, w) for output gradient g."""
 
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, x, g, params, ksize, cols):
+    def forward(ctx, x, g, params, ksize):
         stride, pads, dilation, groups = params
         ctx.save_for_backward(x, g)
         ctx.params = params
-        c = None if cols is None else cols._data
-        return _conv_weight_array(x._data, g._data, stride, pads, dilation, groups, ksize, c)
+        return _conv_weight_array(x._data, g._data, stride, pads, dilation, groups, ksize)
 
     @staticmethod
     def backward(ctx, gw):
@@ -447,7 +465,7 @@ class ConvolutionWeight(Function):
             gx = ConvolutionTranspose.apply(g, gw, None, ctx.params, x._data.shape[2:])
         if need[1]:
             gg = Convolution.apply(x, gw, None, ctx.params)
-        return gx, gg, None, None, None
+        return gx, gg, None, None
 
 
 # -- argument checks ---------------------------------------------------------------------------
@@ -672,7 +690,7 @@ class Im2Col(Function):
         a = x._data
         out = _conv_out(a.shape[2:], ksize, stride, pads, dilation)
         ctx.args = (a.shape[2:], ksize, dilation, pads, stride)
-        cols = _im2col_columns(a, ksize, stride, pads, dilation, out, 1)  # (N, 1, C*K, L)
+        cols = _im2col(a, ksize, stride, pads, dilation, out, 1, True)  # (N, 1, C*K, L)
         return cols.reshape(cols.shape[0], cols.shape[2], cols.shape[3])
 
     @staticmethod
