@@ -120,15 +120,17 @@ def test_splits_from_two_program_threads_do_not_mix(two_threads):
             assert r in ([(name, 0, n)], [(name, 0, n // 2), (name, n // 2, n)])
 
 
-def test_a_pair_of_products_inside_a_split_runs_one_after_the_other(two_threads):
-    a, b = np.ones((4, 3), np.float32), np.full((3, 5), 2, np.float32)
-    pairs = threads.parallel_for(lambda lo, hi: threads.matmuls((a, b), (b.T, a.T)), 2)
-    for first, second in pairs:
-        np.testing.assert_array_equal(first, a @ b)
-        np.testing.assert_array_equal(second, b.T @ a.T)
+class _FakeBlas:
+    """Stands for a BLAS library's threadpoolctl controller: records the thread counts set."""
+
+    def __init__(self):
+        self.counts = []
+
+    def set_num_threads(self, n):
+        self.counts.append(n)
 
 
-def test_only_products_large_enough_to_split_reach_parallel_for(two_threads, monkeypatch):
+def test_products_large_enough_run_on_blas_threads_or_split_by_matrices(two_threads, monkeypatch):
     calls = []
     real = threads.parallel_for
 
@@ -136,12 +138,37 @@ def test_only_products_large_enough_to_split_reach_parallel_for(two_threads, mon
         calls.append(n)
         return real(fn, n, grain)
 
+    blas = _FakeBlas()
+    monkeypatch.setattr(threads, "_blas", [blas])
     monkeypatch.setattr(threads, "parallel_for", counting)
     a, b = np.ones((4, 2), np.float32), np.ones((2, 2), np.float32)
     np.testing.assert_array_equal(threads.matmul(a, b[:, :1]), a @ b[:, :1])  # 8 multiply-adds
-    assert calls == []  # under 2 * MIN_PRODUCT (16 here): whole, without a split's set-up
-    np.testing.assert_array_equal(threads.matmul(a, b), a @ b)  # 16: split by rows
-    assert calls == [4]
+    assert calls == [] and blas.counts == []  # under 2 * MIN_PRODUCT (16 here): whole
+    np.testing.assert_array_equal(threads.matmul(a, b), a @ b)  # 16: on BLAS's threads
+    assert calls == [] and blas.counts == [2, 1]  # raised for the product, then back to one
+    a3, b3 = np.ones((3, 4, 2), np.float32), np.ones((3, 2, 2), np.float32)
+    np.testing.assert_array_equal(threads.matmul(a3, b3), a3 @ b3)  # a batch: by matrices
+    assert calls == [3] and blas.counts == [2, 1]
+
+
+def test_a_product_inside_a_split_leaves_blas_on_one_thread(two_threads, monkeypatch):
+    blas = _FakeBlas()
+    monkeypatch.setattr(threads, "_blas", [blas])
+    a, b = np.ones((4, 3), np.float32), np.full((3, 5), 2, np.float32)
+    products = threads.parallel_for(lambda lo, hi: threads.matmul(a, b), 2)
+    for p in products:
+        np.testing.assert_array_equal(p, a @ b)
+    assert blas.counts == []  # the parts keep the cores
+
+
+def test_blas_goes_back_to_one_thread_after_a_failed_product(two_threads, monkeypatch):
+    blas = _FakeBlas()
+    monkeypatch.setattr(threads, "_blas", [blas])
+    a, b = np.ones((4, 3), np.float32), np.ones((3, 5), np.float32)
+    with pytest.raises(ValueError):
+        threads._blas_matmul(a, b.T)  # (5, 3): mismatched
+    assert blas.counts == [2, 1]
+    assert threads.parallel_for(lambda lo, hi: (lo, hi), 4) == [(0, 2), (2, 4)]  # not held
 
 
 def _split_in_child(queue):

@@ -2,18 +2,20 @@
 
 ``ember.set_num_threads(n)`` limits BLAS to one thread (through threadpoolctl, from the
 ``train`` extra) and gives ember ``n - 1`` worker threads. A large kernel then splits its work
-into up to ``n`` contiguous parts (samples of a batch, rows or columns of a product, matrices
-of a batch of products, stretches of a flat array) with ``parallel_for``: the calling thread
-runs the first part, the workers the others, and NumPy and BLAS release the GIL inside each
-part. Each part is a few long NumPy calls: where a call ends, its thread must take the GIL
-back, and when the other thread holds it the wait costs tens of microseconds.
+into up to ``n`` contiguous parts (samples of a batch, matrices of a batch of products,
+stretches of a flat array) with ``parallel_for``: the calling thread runs the first part, the
+workers the others, and NumPy and BLAS release the GIL inside each part. Each part is a few
+long NumPy calls: where a call ends, its thread must take the GIL back, and when the other
+thread holds it the wait costs tens of microseconds.
 
-Why not BLAS's own threads: OpenBLAS threads only its matrix products, and after each one its
-threads spin for a long while waiting for the next, taking the cores from anything else (a
-pass of ReLU, a pooling window, an optimizer update) that would run beside them. With BLAS on
-one thread and the split done here, the elementwise passes, copies and pooling loops use every
-core too; one split product runs 20-40% slower than OpenBLAS's threaded one, but a backward
-pass's two products run side by side (``matmuls``).
+One large matrix product (``matmul``: ``Linear``, ``matmul``, ``addmm``) is the exception: it
+runs on BLAS's own threads, raised to n for the call and back to one after it. OpenBLAS splits
+a product better than parts of it can be split here (each part would pack the shared operand
+again; its threads wait for the next product spinning, not asleep): on a 2-core Intel machine
+the 784-512-512-10 MLP's Adam step took 4.6 ms against 6.0-6.5 ms with its products split
+here. Everything else keeps BLAS on one thread: OpenBLAS threads only its products, and its
+spinning threads would take the cores from the passes beside them (ReLU, pooling, an
+optimizer update, the products inside a convolution's parts, split here by samples).
 
 Without threadpoolctl, or with one thread (the default until ``set_num_threads`` is called),
 every kernel runs whole on the calling thread, as if this module were not there. Each part
@@ -37,7 +39,6 @@ __all__ = [
     "grain",
     "map_flat",
     "matmul",
-    "matmuls",
     "large",
 ]
 
@@ -50,7 +51,8 @@ PARALLEL_SIZE = 2 * MIN_WORK  # the smallest array an elementwise kernel splits
 _state = {"threads": 1, "blas_limited": False}
 ACTIVE = False  # whether kernels split at all (threads > 1): one attribute read for hot paths
 _workers: list = []  # (tasks, done, thread) per worker
-_busy = _thread.allocate_lock()  # held while the workers run a split's parts
+_busy = _thread.allocate_lock()  # held while the workers run a split's parts, or BLAS a product
+_blas: list = []  # threadpoolctl's controllers of the BLAS libraries, once limited to one thread
 
 
 def num_threads() -> int:
@@ -76,12 +78,18 @@ def _limit_blas() -> bool:
     if _state["blas_limited"]:
         return True
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
         return False
-    threadpool_limits(limits=1, user_api="blas")  # process-wide, for the rest of the run
+    _blas[:] = ThreadpoolController().select(user_api="blas").lib_controllers
+    _set_blas_threads(1)  # process-wide, for the rest of the run, but inside ``_blas_matmul``
     _state["blas_limited"] = True
     return True
+
+
+def _set_blas_threads(n: int) -> None:
+    for lib in _blas:
+        lib.set_num_threads(n)
 
 
 def parts(n: int, grain: int) -> int:
@@ -167,12 +175,11 @@ def _flat_ok(out, arrays) -> bool:
 
 
 def matmul(a, b):
-    """``a @ b`` for NumPy ``a`` and ``b``, split over the threads when the product is large:
-    a batch of matrices (``a`` and ``b`` of one batch shape) by its matrices; one product by
-    its longer side (rows of ``a`` or columns of ``b``), so that each thread packs the smaller
-    share of the operands. Any other operands (broadcast batches, vectors, mixed dtypes, GPU
-    arrays) go to ``matmul`` whole, as do products too small to split (tested first: most
-    are, and the tests below cost more than a small product)."""
+    """``a @ b`` for NumPy ``a`` and ``b``, on more than one thread when the product is large:
+    a batch of matrices (``a`` and ``b`` of one batch shape) split here by its matrices; one
+    product on BLAS's threads (``_blas_matmul``). Any other operands (broadcast batches,
+    vectors, mixed dtypes, GPU arrays) go to ``matmul`` whole, as do products too small to
+    split (tested first: most are, and the tests below cost more than a small product)."""
     if (
         not large(a, b)
         or _state["threads"] == 1
@@ -182,45 +189,41 @@ def matmul(a, b):
         or a.shape[:-2] != b.shape[:-2]
     ):
         return a @ b
+    if a.ndim == 2:
+        return _blas_matmul(a, b)
     return _split_matmul(a, b)
 
 
+def _blas_matmul(a, b):
+    """One product on BLAS's own threads, raised to the thread count for the call; on one
+    thread while a split is in flight (this product inside one of its parts, or beside
+    another program thread's), whose parts must keep the cores."""
+    if not _blas or not _busy.acquire(blocking=False):
+        return a @ b
+    try:
+        _set_blas_threads(_state["threads"])
+        return a @ b
+    finally:
+        _set_blas_threads(1)
+        _busy.release()
+
+
 def _split_matmul(a, b):
-    """``matmul``'s split product (a function of its own: the lambdas' cells would otherwise
-    be made on every call of ``matmul``, split or not)."""
+    """``matmul``'s split batch of products, one part per run of matrices (a function of its
+    own: the lambda's cells would otherwise be made on every call of ``matmul``)."""
     m, k = a.shape[-2:]
     n = b.shape[-1]
     out = np.empty(a.shape[:-1] + (n,), dtype=a.dtype)
-    if a.ndim > 2:  # one part per run of matrices
-        a3, b3, o3 = a.reshape(-1, m, k), b.reshape(-1, k, n), out.reshape(-1, m, n)
-        g = grain(m * k * n, product=True)
-        parallel_for(lambda lo, hi: np.matmul(a3[lo:hi], b3[lo:hi], out=o3[lo:hi]), len(a3), g)
-        return out
-    rows = m >= n
-    g = grain(k * (n if rows else m), product=True)
-    if rows:
-        parallel_for(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), m, g)
-    else:
-        parallel_for(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, g)
+    a3, b3, o3 = a.reshape(-1, m, k), b.reshape(-1, k, n), out.reshape(-1, m, n)
+    g = grain(m * k * n, product=True)
+    parallel_for(lambda lo, hi: np.matmul(a3[lo:hi], b3[lo:hi], out=o3[lo:hi]), len(a3), g)
     return out
 
 
-def matmuls(first, second):
-    """``[a @ b for each (a, b)]`` of two independent products (a backward pass's two
-    gradients; None for one not wanted gives None): side by side when both are large, each
-    whole on its own thread, so that no operand is packed twice as when one product is
-    split; else each through ``matmul``."""
-    pairs = (first, second)
-    if first is None or second is None or not (large(*first) and large(*second)):
-        return [None if p is None else matmul(*p) for p in pairs]
-    results = parallel_for(lambda lo, hi: [a @ b for a, b in pairs[lo:hi]], 2)  # (or whole)
-    return [r for part in results for r in part]
-
-
 def large(a, b) -> bool:
-    """Whether ``a @ b`` is a product of NumPy arrays large enough to split, or to run on a
-    thread of its own: two parts' worth of multiply-adds (``2 * MIN_PRODUCT``) or more (for
-    matrices, and batches of them, ``a.size * b.shape[-1]``)."""
+    """Whether ``a @ b`` is a product of NumPy arrays large enough to run on more than one
+    thread: two parts' worth of multiply-adds (``2 * MIN_PRODUCT``) or more (for matrices,
+    and batches of them, ``a.size * b.shape[-1]``)."""
     return (
         a.size * b.shape[-1] >= 2 * MIN_PRODUCT and type(a) is np.ndarray and type(b) is np.ndarray
     )

@@ -8,6 +8,7 @@ the engine sums their gradients back.
 
 from __future__ import annotations
 
+import operator
 import string
 import warnings
 
@@ -56,18 +57,6 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
         )
 
 
-def _split_grads(ad, bd, gd, need, tb):
-    """MatMul's no-graph gradients on ember's threads (``threads.matmuls``). ``tb``: b is a
-    transposed view, whose gradient is made as the transposed product."""
-    ga, gb = threads.matmuls(
-        (gd, bd.T) if need[0] else None,
-        ((gd.T, ad) if tb else (ad.T, gd)) if need[1] else None,
-    )
-    ga = None if ga is None else Tensor._make(ga, False, None)
-    gb = None if gb is None else Tensor._make(gb.T if tb else gb, False, None)
-    return ga, gb
-
-
 class MatMul(Function):
     node_name = "MmBackward0"
 
@@ -86,12 +75,12 @@ class MatMul(Function):
         if not STATE.enabled and a._data.ndim == 2 and b._data.ndim == 2:
             # no graph of this backward: the same two products, on arrays
             ad, bd, gd = a._data, b._data, g._data
-            if threads.ACTIVE and threads.large(ad, bd):  # (each gradient's product: this size)
-                return _split_grads(ad, bd, gd, need, _transposed(b))
-            ga = Tensor._make(gd @ bd.T, False, None) if need[0] else None
+            # (each gradient's product is as large as the forward's)
+            mm = threads.matmul if threads.ACTIVE and threads.large(ad, bd) else operator.matmul
+            ga = Tensor._make(mm(gd, bd.T), False, None) if need[0] else None
             gb = None
             if need[1]:
-                gb = (gd.T @ ad).T if _transposed(b) else ad.T @ gd
+                gb = mm(gd.T, ad).T if _transposed(b) else mm(ad.T, gd)
                 gb = Tensor._make(gb, False, None)
             return ga, gb
         ga = gb = None

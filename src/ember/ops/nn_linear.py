@@ -12,6 +12,8 @@ for the case at hand (``AddmmBackward0`` for a matrix input with bias).
 
 from __future__ import annotations
 
+import operator
+
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..backend import sum_to_shape_array, threads
@@ -45,15 +47,10 @@ class Linear(Function):
             gd, a, w = g._data, x._data, weight._data
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
             a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
-            if threads.ACTIVE and threads.large(g2, w):  # on ember's threads (both this size)
-                gx, gw = threads.matmuls(
-                    (g2, w) if need[0] else None, (g2.T, a2) if need[1] else None
-                )
-                if gx is not None:
-                    gx = gx.reshape(gd.shape[:-1] + (w.shape[1],))
-            else:
-                gx = gd @ w if need[0] else None
-                gw = g2.T @ a2 if need[1] else None
+            # (on more threads when large: both products are as large as the forward's)
+            mm = threads.matmul if threads.ACTIVE and threads.large(g2, w) else operator.matmul
+            gx = mm(g2, w).reshape(gd.shape[:-1] + (w.shape[1],)) if need[0] else None
+            gw = mm(g2.T, a2) if need[1] else None
             gx = None if gx is None else Tensor._make(gx, False, None)
             gw = None if gw is None else Tensor._make(gw, False, None)
             gb = None
