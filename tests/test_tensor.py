@@ -279,3 +279,20 @@ def test_int_index_is_a_view_with_torch_errors_and_gradient(torch):
         out[lib] = (x.tolist(), [r.tolist() for r in rows], w.grad.tolist(), errors,
                     type(w[0].grad_fn).__name__, x._version)  # fmt: skip
     assert out[ember] == out[torch]
+
+
+def test_int_index_of_a_view_whose_base_changed_in_place_takes_its_new_history(torch):
+    out = {}
+    for lib in (ember, torch):
+        x = lib.zeros(3, 4)
+        v = x[1:]  # a view of a tensor that needs no grad ...
+        w = lib.ones(4, requires_grad=True)
+        x.add_(w)  # ... until its base is written with one that does
+        row = v[0]
+        row.sum().backward()
+        a = lib.arange(12.0).reshape(3, 4)
+        r = a[1]
+        a.mul_(2)  # the row shares the base's data and version counter
+        out[lib] = (row.requires_grad, type(row.grad_fn).__name__, w.grad.tolist(),
+                    r.tolist(), r._version, r.requires_grad, r.grad_fn)  # fmt: skip
+    assert out[ember] == out[torch]

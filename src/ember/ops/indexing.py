@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import function
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..backend import as_array, fill_where, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._args import wrap_dim
-from .inplace import apply_inplace, bump_version, check_inplace, type_word, write_into
+from .inplace import (
+    apply_inplace,
+    bump_version,
+    check_inplace,
+    record_view,
+    type_word,
+    write_into,
+)
 from .shape import SelectView, basic_view_class, broadcast_shape, slice_view
 
 __all__ = [
@@ -226,11 +234,23 @@ def _add_at(out, key, values) -> None:
         xp.add.at(out, key, values)
 
 
+def _stale_view(t: Tensor) -> bool:
+    """Whether ``t`` is a view whose base has changed in place since (``Function.apply``
+    refreshes its history first)."""
+    return t._base is not None and t._view_version != t._vc[0]
+
+
 def getitem(self: Tensor, key):
     """``self[key]``: a view for basic keys, a copy for advanced ones."""
     shape = self._data.shape
-    if type(key) is int and shape and -shape[0] <= key < shape[0]:
-        return slice_view(self, (key,), SelectView)  # the commonest key: a dataset's sample
+    if type(key) is int and shape and -shape[0] <= key < shape[0]:  # a dataset's sample
+        if self._rg or function.TRACER is not None or _stale_view(self):
+            return slice_view(self, (key,), SelectView)
+        # no graph to record: the view SelectView.apply would make, without its machinery
+        out = Tensor._make(self._data[key, ...], False, None)
+        if STATE.enabled:
+            record_view(out, self, lambda t: slice_view(t, (key,), SelectView))
+        return out
     k = _key_tuple(key)
     if _is_basic(k):
         _check_key(k, shape)
