@@ -484,6 +484,19 @@ def backward(
 ):
     """Accumulate into the leaves' ``.grad`` the gradients of ``tensors`` (weighted by
     ``grad_tensors``; scalars may omit it). ``inputs`` limits which leaves receive them."""
+    if (
+        grad_tensors is None
+        and grad_variables is None
+        and inputs is None
+        and not create_graph
+        and isinstance(tensors, Tensor)
+        and tensors.grad_fn is not None
+    ):
+        d = tensors._data
+        if d.size == 1 and d.dtype.kind in "fc":  # a loss's backward(): nothing else to check
+            seed = Tensor._make(ones_like_array(d), False, None)
+            execute((tensors,), [seed], bool(retain_graph), False)
+            return
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables

@@ -102,19 +102,31 @@ class FunctionCtx:
 NULL_CTX = FunctionCtx()
 
 
+class _NeedsInputGrad:
+    """``ctx.needs_input_grad``: one bool per argument of ``forward``, made from the node's
+    edges when first read (most backwards never read it) and then kept on the node."""
+
+    def __get__(self, ctx, owner=None):
+        if ctx is None:
+            return self
+        need = ctx.__dict__["needs_input_grad"] = tuple(map(bool, ctx._next))
+        return need
+
+
 class BackwardNode(FunctionCtx):
     """A node of the autograd graph: a tensor's ``grad_fn`` and its Function's ``ctx``.
 
     Class attributes give the defaults of what most nodes never set, so making a node writes
-    only the fields every node needs: ``needs_input_grad`` and ``_next``, one edge per
-    argument of ``forward``. An edge is ``(node, output index, shape, dtype)`` for an input
-    made by ``node``, ``(leaf, 0, shape, dtype)`` for a leaf that requires grad (the shape and
-    dtype are the input's, to which the engine sums and casts its gradient), ``()`` for a
-    float tensor that needs no grad, ``False`` for another tensor, and ``None`` for an
-    argument that is not a tensor. Only the first two are true.
+    only the field every node needs: ``_next``, one edge per argument of ``forward``
+    (``needs_input_grad`` is made from it when read). An edge is ``(node, output index, shape,
+    dtype)`` for an input made by ``node``, ``(leaf, 0, shape, dtype)`` for a leaf that
+    requires grad (the shape and dtype are the input's, to which the engine sums and casts its
+    gradient), ``()`` for a float tensor that needs no grad, ``False`` for another tensor, and
+    ``None`` for an argument that is not a tensor. Only the first two are true.
     """
 
     _fn = None  # the Function class whose backward this node runs
+    needs_input_grad = _NeedsInputGrad()
     _saved = ()
     _saved_versions = ()
     _out_refs = False  # whether _saved holds _OutputRef entries (outputs saved by forward)
@@ -317,6 +329,9 @@ class Function:
     scalar_slots: tuple = ()
     #: the name of the grad_fn class (torch's ``AddBackward0`` style for built-ins)
     node_name: str | None = None
+    #: a built-in forward returning one array may set this instead of saving its output:
+    #: ``apply`` saves the output tensor for backward (as ``save_for_backward(out)`` would)
+    saves_output: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -409,7 +424,6 @@ class Function:
             return _plain_output(out, args)
         ctx = _new(cls._Node)  # no __init__: one Python frame less per recorded op
         ctx._next = edges
-        ctx.needs_input_grad = tuple(map(bool, edges))
         state.enabled = False
         try:
             if cls._setup:
@@ -433,6 +447,11 @@ class Function:
             else:
                 t._rg = False
                 t.grad_fn = None
+            if cls.saves_output:  # the output, saved as a reference (see _saved_outputs_to_refs)
+                t._vc = vc = [0]
+                ctx._saved = (_OutputRef(out, 0, vc),)
+                ctx._saved_versions = (0,)
+                ctx._out_refs = True
             return t
         if type(out) is tuple:
             ctx._n_out = len(out)
@@ -444,6 +463,8 @@ class Function:
         else:
             outs = (_graph_output(out, 0, ctx, args),)
             result = outs[0]
+            if cls.saves_output:
+                ctx.save_for_backward(result)
         if ctx._saved:
             _saved_outputs_to_refs(ctx, outs)
         return result

@@ -109,6 +109,9 @@ def zeros_array(shape, np_dtype):
     return np.zeros(shape, dtype=np_dtype)
 
 
+_RELU_BOUNDS = {}  # dtype -> (0, inf) as scalars of that dtype
+
+
 def clamp_array(a, lo=None, hi=None):
     """``a`` clamped to [lo, hi] for numbers ``lo`` and ``hi`` (either may be None), as torch
     clamps: NaN and -0.0 pass, a NaN bound gives NaN.
@@ -120,6 +123,13 @@ def clamp_array(a, lo=None, hi=None):
     if a.dtype.kind == "f":
         if threads.ACTIVE and a.size >= threads.PARALLEL_SIZE:  # in parallel stretches
             return _clamp_split(a, lo, hi)
+        if hi is None and type(lo) is int and lo == 0:
+            # ReLU's bounds as scalars of the array's dtype: resolving the dtype of Python
+            # numbers costs NumPy a microsecond, more than the clip of a small array
+            bounds = _RELU_BOUNDS.get(a.dtype)
+            if bounds is None:
+                bounds = _RELU_BOUNDS[a.dtype] = (a.dtype.type(0), a.dtype.type(math.inf))
+            return a.clip(*bounds)
         return a.clip(-math.inf if lo is None else lo, math.inf if hi is None else hi)
     xp = get_array_module(a)
     if lo is not None:
@@ -141,6 +151,9 @@ def clamp_array_into(a, lo, hi, out) -> None:
     a.clip(-math.inf if lo is None else lo, math.inf if hi is None else hi, out=out)
 
 
+SMALL_REDUCE = 1024
+
+
 def sum_to_shape_array(a, shape):
     """Array ``a`` summed down to ``shape`` (which it broadcasts from); a new array."""
     lead = a.ndim - len(shape)
@@ -151,7 +164,8 @@ def sum_to_shape_array(a, shape):
             lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
         )
     k = len(dims)
-    if k and a.size and a.dtype.char in "fd" and a.flags.c_contiguous:
+    # (below about a thousand elements NumPy's reduction is the faster: no product to set up)
+    if k and a.size > SMALL_REDUCE and a.dtype.char in "fd" and a.flags.c_contiguous:
         # leading and/or trailing axes summed around one kept block (a bias gradient: (N, C)
         # to (C,), or (N, C, H, W) to (C, 1, 1)): products with rows of ones, through BLAS;
         # NumPy's reduction runs one short inner loop per row, several times slower

@@ -132,12 +132,11 @@ class Sign(Function):
 
 class Exp(Function):
     node_name = "ExpBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(get_array_module(x._data).exp(_f(x)))
-        ctx.save_for_backward(y)
-        return y
+        return get_array_module(x._data).exp(_f(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -147,12 +146,11 @@ class Exp(Function):
 
 class Exp2(Function):
     node_name = "Exp2Backward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(get_array_module(x._data).exp2(_f(x)))
-        ctx.save_for_backward(y)
-        return y
+        return get_array_module(x._data).exp2(_f(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -162,12 +160,11 @@ class Exp2(Function):
 
 class Expm1(Function):
     node_name = "Expm1Backward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(get_array_module(x._data).expm1(_f(x)))
-        ctx.save_for_backward(y)
-        return y
+        return get_array_module(x._data).expm1(_f(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -233,12 +230,11 @@ class Log1p(Function):
 
 class Sqrt(Function):
     node_name = "SqrtBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(get_array_module(x._data).sqrt(_f(x)))
-        ctx.save_for_backward(y)
-        return y
+        return get_array_module(x._data).sqrt(_f(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -248,13 +244,12 @@ class Sqrt(Function):
 
 class Rsqrt(Function):
     node_name = "RsqrtBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
         a = _f(x)
-        y = _out(1 / get_array_module(a).sqrt(a))
-        ctx.save_for_backward(y)
-        return y
+        return 1 / get_array_module(a).sqrt(a)
 
     @staticmethod
     def backward(ctx, g):
@@ -264,12 +259,11 @@ class Rsqrt(Function):
 
 class Reciprocal(Function):
     node_name = "ReciprocalBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(1 / _f(x))
-        ctx.save_for_backward(y)
-        return y
+        return 1 / _f(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -307,12 +301,11 @@ class Cos(Function):
 
 class Tan(Function):
     node_name = "TanBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(get_array_module(x._data).tan(_f(x)))
-        ctx.save_for_backward(y)
-        return y
+        return get_array_module(x._data).tan(_f(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -392,12 +385,11 @@ class Cosh(Function):
 
 class Tanh(Function):
     node_name = "TanhBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(get_array_module(x._data).tanh(_f(x)))
-        ctx.save_for_backward(y)
-        return y
+        return get_array_module(x._data).tanh(_f(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -449,6 +441,7 @@ class Atanh(Function):
 
 class Sigmoid(Function):
     node_name = "SigmoidBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
@@ -456,9 +449,7 @@ class Sigmoid(Function):
         xp = get_array_module(a)
         # exp of a non-positive number only: no overflow warning for large |x|
         e = xp.exp(-xp.abs(a))
-        y = _out(xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False))
-        ctx.save_for_backward(y)
-        return y
+        return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -493,15 +484,14 @@ class Logit(Function):
 
 class Relu(Function):
     node_name = "ReluBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
         a = x._data
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = _out(clamp_array(a, 0))
-        ctx.save_for_backward(y)
-        return y
+        return clamp_array(a, 0)
 
     @staticmethod
     def backward(ctx, g):
@@ -550,17 +540,20 @@ class Erfc(Function):
 
 
 class Erfinv(Function):
+    """Its gradient is made from the input (erfinv again), as torch's is: an in-place change
+    of the output before backward is no error."""
+
     node_name = "ErfinvBackward0"
 
     @staticmethod
     def forward(ctx, x):
-        y = _out(special.erfinv(_f(x)))
-        ctx.save_for_backward(y)
-        return y
+        ctx.save_for_backward(x)
+        return special.erfinv(_f(x))
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
+        y = erfinv(x)
         return g * exp(y * y) * (math.sqrt(math.pi) / 2)
 
 
