@@ -605,7 +605,8 @@ def cross_entropy(
     if probs and input._data.dtype != target._data.dtype:  # promoted as in torch
         dt = promote_types(input.dtype, target.dtype)
         input, target = input.to(dt), target.to(dt)
-    _float_only(f"log_softmax{'_lastdim' if input.dim() <= 2 else ''}_kernel_impl", input)
+    if input._data.dtype.kind != "f":
+        _float_only(f"log_softmax{'_lastdim' if input.dim() <= 2 else ''}_kernel_impl", input)
     _, squeezed = _class_layout("cross_entropy", input, target, weight, probs)
     x, t = _batched(input, target, squeezed)
     out = CrossEntropy.apply(x, t, weight, ignore_index, float(label_smoothing), reduction, probs)
