@@ -10,6 +10,8 @@ from __future__ import annotations
 __all__ = [
     "max",
     "min",
+    "max_out",
+    "min_out",
     "sort",
     "topk",
     "kthvalue",
@@ -60,6 +62,8 @@ def _structseq(name: str, fields: tuple):
 
 
 max = _structseq("max", ("values", "indices"))
+max_out = _structseq("max_out", ("values", "indices"))  # max(x, dim, out=(values, indices))
+min_out = _structseq("min_out", ("values", "indices"))
 min = _structseq("min", ("values", "indices"))
 sort = _structseq("sort", ("values", "indices"))
 topk = _structseq("topk", ("values", "indices"))

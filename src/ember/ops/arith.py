@@ -1087,13 +1087,39 @@ def clamp(input, min=None, max=None, *, out=None):
 clip = clamp
 
 
-def _to_out(out: Tensor, result: Tensor) -> Tensor:
-    """Write ``result`` into a caller's ``out=`` tensor (resized if its shape differs)."""
+def _to_out(out: Tensor, result: Tensor, name: str | None = None, cast: bool = False) -> Tensor:
+    """Write ``result`` into a caller's ``out=`` tensor, as torch does: refused when the
+    result would need a gradient (``name`` is the op's, for the message; by default read off
+    the result's grad_fn); resized, with torch's warning unless ``out`` is empty, when its
+    shape differs; cast to ``out``'s dtype when ``cast`` (the reductions), else checked."""
+    if result._rg and STATE.enabled:
+        if name is None:
+            name = type(result.grad_fn).__name__.split("Backward")[0].lower()
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
     check_inplace(out)
-    if out._data.shape != result._data.shape:
-        out._data = result._data.astype(out._data.dtype, copy=True)
+    arr = result._data
+    if cast and arr.dtype != out._data.dtype:
+        arr = arr.astype(out._data.dtype)
+    if out._data.shape != arr.shape:
+        if out._data.size:
+            import warnings
+
+            warnings.warn(
+                "An output with one or more elements was resized since it had shape "
+                f"{list(out._data.shape)}, which does not match the required output shape "
+                f"{list(arr.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                "with t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = arr.astype(out._data.dtype, copy=True)
     else:
-        write_into(out, result._data)
+        write_into(out, arr)
     return out
 
 

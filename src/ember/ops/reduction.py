@@ -102,6 +102,23 @@ def _sum_dtype(a, dtype):
     return a.dtype
 
 
+def _into(out, r, name: str):
+    """``r`` written into the caller's ``out=`` (as torch's reductions do, cast to its dtype):
+    a tensor, or a ``(values, indices)`` pair for the reductions along a dim that return
+    both (returned as torch's ``max_out``/``min_out``)."""
+    if out is None:
+        return r
+    from .arith import _to_out
+
+    if isinstance(r, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
+        _to_out(out[0], r[0], name, cast=True)
+        _to_out(out[1], r[1], name, cast=True)
+        return getattr(return_types, f"{name}_out")(tuple(out))
+    return _to_out(out, r, name, cast=True)
+
+
 # -- sum, mean, prod ------------------------------------------------------------------------------
 class Sum(Function):
     node_name = "SumBackward1"
@@ -127,8 +144,17 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a = input._data
     np_dtype = _sum_dtype(a, dtype)
     if dim is None:
-        return SumAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
-    return Sum.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
+        if out is not None:  # torch's full sum takes no out= (its dim form does)
+            raise TypeError(
+                "sum() received an invalid combination of arguments - got (Tensor, out=Tensor), "
+                "but expected one of:\n * (Tensor input, *, ember.dtype dtype = None)\n * "
+                "(Tensor input, tuple of ints dim, bool keepdim = False, *, ember.dtype dtype = "
+                "None, Tensor out = None)\n"
+            )
+        r = SumAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
+    else:
+        r = Sum.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
+    return r if out is None else _into(out, r, "sum")
 
 
 class NanSum(Function):
@@ -195,8 +221,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a = input._data
     np_dtype = to_dtype(dtype).np if dtype is not None else a.dtype
     if dim is None:
-        return MeanAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
-    return Mean.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
+        r = MeanAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
+    else:
+        r = Mean.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
+    return r if out is None else _into(out, r, "mean")
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -400,22 +428,22 @@ def _max_min(input, dim, keepdim, largest):
 def max(input, dim=None, keepdim=False, *, out=None):
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor as the
     second argument, the elementwise maximum."""
-    return _max_min(input, dim, keepdim, True)
+    return _into(out, _max_min(input, dim, keepdim, True), "max")
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
     """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, minimum."""
-    return _max_min(input, dim, keepdim, False)
+    return _into(out, _max_min(input, dim, keepdim, False), "min")
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     """The maximum over ``dim`` (all dims when empty); ties share the gradient evenly."""
-    return _amax_amin(Amax, "amax", input, dim, keepdim)
+    return _into(out, _amax_amin(Amax, "amax", input, dim, keepdim), "amax")
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     """The minimum over ``dim`` (all dims when empty); ties share the gradient evenly."""
-    return _amax_amin(Amin, "amin", input, dim, keepdim)
+    return _into(out, _amax_amin(Amin, "amin", input, dim, keepdim), "amin")
 
 
 def _amax_amin(cls, name, input, dim, keepdim):
@@ -608,13 +636,13 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     """Variance over ``dim`` (all dims when None): sum (x - mean)**2 / (N - correction), with
     correction 1 by default (``unbiased=False`` means 0)."""
     dims, corr = _var_args(input, dim, unbiased, correction)
-    return Var.apply(input, dims, corr, keepdim)
+    return _into(out, Var.apply(input, dims, corr, keepdim), "var")
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over ``dim``: the square root of ``var``."""
     dims, corr = _var_args(input, dim, unbiased, correction)
-    return Std.apply(input, dims, corr, keepdim)
+    return _into(out, Std.apply(input, dims, corr, keepdim), "std")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -666,7 +694,7 @@ class LogSumExp(Function):
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
-    return LogSumExp.apply(input, _reduce_dims(input, dim), keepdim)
+    return _into(out, LogSumExp.apply(input, _reduce_dims(input, dim), keepdim), "logsumexp")
 
 
 class VectorNorm(Function):
@@ -759,7 +787,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
         raise NotImplementedError("ember.norm: the nuclear norm is not supported")
     if p == "fro" or p is None:
         p = 2
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+    return _into(out, vector_norm(input, p, dim, keepdim, dtype=dtype), "norm")
 
 
 # -- cumulative -----------------------------------------------------------------------------------

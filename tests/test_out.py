@@ -1,0 +1,75 @@
+"""``out=`` arguments: the result written into the caller's tensor (cast by the reductions,
+resized with torch's warning), ``(values, indices)`` pairs for the reductions along a dim, and
+the refusal when the result would need a gradient. Each case runs with ``T`` = ember and
+``T`` = torch and compares the outcome."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import ember
+
+
+def _outcome(lib, code: str) -> str:
+    ns = {"T": lib}
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            exec("x = T.arange(6.).reshape(2, 3)\n" + code, ns)
+    except Exception as exc:
+        out = f"{type(exc).__name__}: {exc}"
+    else:
+        out = repr(ns.get("r"))
+        for w in caught:
+            out += f" [warning: {str(w.message).split(' (Triggered internally')[0]}]"
+    return out.replace("torch.", "ember.")
+
+
+CASES = {
+    "sum": "z = T.zeros(3); r = (T.sum(x, 0, out=z) is z, z)",
+    "sum-all": "z = T.zeros(()); r = (T.sum(x, out=z) is z, z)",
+    "sum-into-int": "z = T.zeros(3, dtype=T.int64); T.sum(x, 0, out=z); r = z",
+    "sum-resized": "z = T.zeros(5); T.sum(x, 1, out=z); r = z",
+    "sum-into-empty": "z = T.zeros(0); T.sum(x, 1, out=z); r = z",
+    "mean": "z = T.zeros(2, dtype=T.float64); T.mean(x, 1, out=z); r = z",
+    "amax": "z = T.zeros(3); T.amax(x, 0, out=z); r = z",
+    "amin": "z = T.zeros(2); T.amin(x, 1, out=z); r = z",
+    "std": "z = T.zeros(3); T.std(x, 0, out=z); r = z",
+    "var": "z = T.zeros(2); T.var(x, 1, out=z); r = z",
+    "logsumexp": "z = T.zeros(2); T.logsumexp(x, 1, out=z); r = z",
+    "norm": "z = T.zeros(()); T.norm(x, out=z); r = z",
+    "max-all": "z = T.zeros(()); T.max(x, out=z); r = z",
+    "max-dim": "v, i = T.zeros(3), T.zeros(3, dtype=T.int64); "
+    "r = T.max(x, 0, out=(v, i)); r = (r, r.values is v, r.indices is i)",
+    "min-dim": "v, i = T.zeros(2), T.zeros(2, dtype=T.int64); r = T.min(x, 1, out=(v, i))",
+    "add": "z = T.zeros(2, 3); r = (T.add(x, 1, out=z) is z, z)",
+    "mul-resized": "z = T.zeros(4); T.mul(x, x, out=z); r = z",
+    "sum-needs-grad": "w = x.requires_grad_(); T.sum(w, 0, out=T.zeros(3))",
+    "add-needs-grad": "w = x.requires_grad_(); T.add(w, w, out=T.zeros(2, 3))",
+    "no-grad-mode": "w = x.requires_grad_(); z = T.zeros(3)\n"
+    "with T.no_grad():\n    T.sum(w, 0, out=z)\nr = z",
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_out_matches_torch(torch, case):
+    assert _outcome(ember, CASES[case]) == _outcome(torch, CASES[case])
+
+
+def test_reductions_write_out():
+    # (known values, with torch absent too: these reductions used to ignore out=)
+    x = ember.arange(6.0).reshape(2, 3)
+    for name, args, want in [
+        ("sum", (0,), [3.0, 5.0, 7.0]),
+        ("mean", (1,), [1.0, 4.0]),
+        ("amax", (0,), [3.0, 4.0, 5.0]),
+        ("logsumexp", (0,), None),
+    ]:
+        z = ember.zeros(len(want) if want else 3)
+        assert getattr(ember, name)(x, *args, out=z) is z
+        expect = want if want else getattr(ember, name)(x, *args).tolist()
+        assert z.tolist() == pytest.approx(expect)
+    with pytest.raises(RuntimeError, match=r"sum\(\): functions with out="):
+        ember.sum(x.requires_grad_(), 0, out=ember.zeros(3))
