@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .ops._out import takes_out
 from .ops.linalg import cross as _cross
 from .ops.linalg import det, inv, matmul
 from .ops.reduction import vector_norm
@@ -37,6 +38,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None
     raise NotImplementedError(f"ember.linalg.matrix_norm: ord={ord!r} is not supported")
 
 
+@takes_out("norm", cast=True)
 def norm(A: Tensor, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """Vector norm (1-D input or ``dim`` an int) or matrix norm (2-D input or ``dim`` a pair);
     the 2-norm of the flattened input when ``ord`` and ``dim`` are None."""

@@ -13,11 +13,17 @@ __all__ = [
     "max_out",
     "min_out",
     "sort",
+    "sort_out",
     "topk",
+    "topk_out",
     "kthvalue",
+    "kthvalue_out",
     "median",
+    "median_out",
     "nanmedian",
+    "nanmedian_out",
     "mode",
+    "mode_out",
     "cummax",
     "cummin",
     "aminmax",
@@ -66,11 +72,17 @@ max_out = _structseq("max_out", ("values", "indices"))  # max(x, dim, out=(value
 min_out = _structseq("min_out", ("values", "indices"))
 min = _structseq("min", ("values", "indices"))
 sort = _structseq("sort", ("values", "indices"))
+sort_out = _structseq("sort_out", ("values", "indices"))
 topk = _structseq("topk", ("values", "indices"))
+topk_out = _structseq("topk_out", ("values", "indices"))
 kthvalue = _structseq("kthvalue", ("values", "indices"))
+kthvalue_out = _structseq("kthvalue_out", ("values", "indices"))
 median = _structseq("median", ("values", "indices"))
+median_out = _structseq("median_out", ("values", "indices"))
 nanmedian = _structseq("nanmedian", ("values", "indices"))
+nanmedian_out = _structseq("nanmedian_out", ("values", "indices"))
 mode = _structseq("mode", ("values", "indices"))
+mode_out = _structseq("mode_out", ("values", "indices"))
 cummax = _structseq("cummax", ("values", "indices"))
 cummin = _structseq("cummin", ("values", "indices"))
 aminmax = _structseq("aminmax", ("min", "max"))

@@ -1087,11 +1087,14 @@ def clamp(input, min=None, max=None, *, out=None):
 clip = clamp
 
 
-def _to_out(out: Tensor, result: Tensor, name: str | None = None, cast: bool = False) -> Tensor:
+def _to_out(
+    out: Tensor, result: Tensor, name: str | None = None, cast: bool = False, quiet: bool = False
+) -> Tensor:
     """Write ``result`` into a caller's ``out=`` tensor, as torch does: refused when the
     result would need a gradient (``name`` is the op's, for the message; by default read off
-    the result's grad_fn); resized, with torch's warning unless ``out`` is empty, when its
-    shape differs; cast to ``out``'s dtype when ``cast`` (the reductions), else checked."""
+    the result's grad_fn); resized when its shape differs, with torch's warning unless ``out``
+    is empty or ``quiet`` (factories); cast to ``out``'s dtype when ``cast`` (the reductions,
+    factories), else checked."""
     if result._rg and STATE.enabled:
         if name is None:
             name = type(result.grad_fn).__name__.split("Backward")[0].lower()
@@ -1104,7 +1107,7 @@ def _to_out(out: Tensor, result: Tensor, name: str | None = None, cast: bool = F
     if cast and arr.dtype != out._data.dtype:
         arr = arr.astype(out._data.dtype)
     if out._data.shape != arr.shape:
-        if out._data.size:
+        if out._data.size and not quiet:
             import warnings
 
             warnings.warn(

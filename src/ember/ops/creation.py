@@ -28,6 +28,7 @@ from ..dtypes import (
 )
 from ..tensor import Tensor
 from ._args import sizes
+from ._out import takes_out
 
 __all__ = [
     "tensor",
@@ -405,6 +406,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     )
 
 
+@takes_out("eye", factory=True)
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """The n x m identity matrix."""
     if n < 0 or (m is not None and m < 0):
@@ -512,6 +514,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(_xp_for(device).asarray(arr), requires_grad)
 
 
+@takes_out("linspace", factory=True)
 def linspace(
     start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
 ):
@@ -533,6 +536,7 @@ def linspace(
     return _finish(_xp_for(device).asarray(arr), requires_grad)
 
 
+@takes_out("logspace", factory=True)
 def logspace(
     start,
     end,

@@ -15,6 +15,7 @@ from ..autograd.grad_mode import STATE
 from ..backend import as_array, fill_where, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._args import wrap_dim
+from ._out import takes_out
 from .inplace import (
     apply_inplace,
     bump_version,
@@ -445,6 +446,7 @@ class Gather(Function):
         return scatter_add(base, ctx.dim, index, g), None, None
 
 
+@takes_out("gather")
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """out[i][j] = input[index[i][j]][j] for dim 0 (and so on): values picked along ``dim``."""
     _check_index("gather", index, input, dim)
@@ -730,6 +732,7 @@ class IndexSelect(Function):
         return index_add(base, ctx.dim, index.reshape(-1), g), None, None
 
 
+@takes_out("index_select")
 def index_select(input, dim, index, *, out=None):
     """The entries ``index`` (1-D) of dim ``dim``."""
     d = wrap_dim(dim, input._data.ndim)

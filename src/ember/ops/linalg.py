@@ -19,6 +19,7 @@ from ..autograd.grad_mode import STATE
 from ..backend import as_array, get_array_module, threads
 from ..tensor import Tensor
 from ._args import wrap_dim
+from ._out import takes_out
 from .inplace import type_word
 
 __all__ = [
@@ -249,6 +250,7 @@ class Vdot(MatMul):
     node_name = "VdotBackward0"
 
 
+@takes_out("vdot")
 def vdot(input, other, *, out=None):
     """The inner product of two 1-D tensors (for real tensors, ``dot``)."""
     if input.dim() != 1 or other.dim() != 1:
@@ -377,12 +379,14 @@ def _check_bmm(a, b):
     _same_dtype(a, b)
 
 
+@takes_out("addmm")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2); input broadcasts to (n, p)."""
     _check_mm(mat1, mat2)
     return Addmm.apply(input, mat1, mat2, beta, alpha, False)
 
 
+@takes_out("addmv")
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec)."""
     if mat.dim() != 2 or vec.dim() != 1:
@@ -397,12 +401,14 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     return Addmv.apply(input, mat, vec, beta, alpha, False)
 
 
+@takes_out("baddbmm")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (batch1 @ batch2), batched; input broadcasts to (b, n, p)."""
     _check_bmm(batch1, batch2)
     return Baddbmm.apply(input, batch1, batch2, beta, alpha, False)
 
 
+@takes_out("addbmm")
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * sum_b (batch1[b] @ batch2[b])."""
     _check_bmm(batch1, batch2)
@@ -416,6 +422,7 @@ def chain_matmul(*matrices):
     return out
 
 
+@takes_out("tensordot")
 def tensordot(a, b, dims=2, out=None):
     """Contract ``dims`` (a count, or two lists of dims) of ``a`` and ``b``."""
     if isinstance(dims, int):
@@ -605,6 +612,7 @@ def einsum(equation, *operands):
 
 
 # -- linear algebra -------------------------------------------------------------------------------
+@takes_out("cross")
 def cross(input, other, dim=None, *, out=None):
     """The cross product of 3-vectors along ``dim`` (inputs broadcast); without ``dim``, the
     first dim of size 3 (deprecated in torch, which warns)."""

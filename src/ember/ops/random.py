@@ -14,6 +14,7 @@ from ..dtypes import from_numpy, get_default_dtype, int64, to_dtype
 from ..random import resolve
 from ..tensor import Tensor
 from ._args import sizes
+from ._out import takes_out
 from .arith import not_implemented
 from .creation import _finish, _xp_for
 from .inplace import apply_inplace, check_inplace, write_into
@@ -106,6 +107,7 @@ def _draw_float(gen, kind, shape, np_dtype, *params):
     return arr.astype(np_dtype, copy=False)
 
 
+@takes_out("rand", factory=True)
 def rand(
     *size,
     generator=None,
@@ -122,6 +124,7 @@ def rand(
     return _place(arr, device, requires_grad)
 
 
+@takes_out("randn", factory=True)
 def randn(
     *size,
     generator=None,
@@ -138,6 +141,7 @@ def randn(
     return _place(arr, device, requires_grad)
 
 
+@takes_out("randint", factory=True)
 def randint(
     low,
     high=None,
@@ -170,6 +174,7 @@ def randint(
     return _place(arr.astype(dt.np), device, requires_grad)
 
 
+@takes_out("randperm", factory=True)
 def randperm(
     n,
     *,
@@ -189,6 +194,7 @@ def randperm(
     return _place(arr, device, requires_grad)
 
 
+@takes_out("normal", factory=True)
 def normal(
     mean=0.0,
     std=1.0,
@@ -229,6 +235,7 @@ def normal(
     return _place((mean + std * z).astype(dt.np), device, requires_grad)
 
 
+@takes_out("bernoulli", factory=True)
 def bernoulli(input, p=None, *, generator=None, out=None):
     """1 with probability ``input`` (or ``p``) elementwise, else 0; input's dtype."""
     a = backend.to_numpy(input._data)
@@ -247,6 +254,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return Tensor._make(arr, False, None)
 
 
+@takes_out("multinomial", factory=True)
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Indices drawn from the categorical distributions in the rows of ``input``
     (unnormalized, non-negative weights); int64, shape (..., num_samples)."""

@@ -19,6 +19,7 @@ from ..backend import as_array, broadcast_to, get_array_module, sum_to_shape_arr
 from ..dtypes import get_default_dtype, int64, to_dtype
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
+from ._out import takes_out, write_out
 from .indexing import Gather
 from .inplace import type_word
 
@@ -102,23 +103,6 @@ def _sum_dtype(a, dtype):
     return a.dtype
 
 
-def _into(out, r, name: str):
-    """``r`` written into the caller's ``out=`` (as torch's reductions do, cast to its dtype):
-    a tensor, or a ``(values, indices)`` pair for the reductions along a dim that return
-    both (returned as torch's ``max_out``/``min_out``)."""
-    if out is None:
-        return r
-    from .arith import _to_out
-
-    if isinstance(r, tuple):
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
-        _to_out(out[0], r[0], name, cast=True)
-        _to_out(out[1], r[1], name, cast=True)
-        return getattr(return_types, f"{name}_out")(tuple(out))
-    return _to_out(out, r, name, cast=True)
-
-
 # -- sum, mean, prod ------------------------------------------------------------------------------
 class Sum(Function):
     node_name = "SumBackward1"
@@ -154,7 +138,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         r = SumAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
     else:
         r = Sum.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
-    return r if out is None else _into(out, r, "sum")
+    return r if out is None else write_out(out, r, "sum", True)
 
 
 class NanSum(Function):
@@ -224,7 +208,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         r = MeanAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
     else:
         r = Mean.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
-    return r if out is None else _into(out, r, "mean")
+    return r if out is None else write_out(out, r, "mean", True)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -428,22 +412,22 @@ def _max_min(input, dim, keepdim, largest):
 def max(input, dim=None, keepdim=False, *, out=None):
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor as the
     second argument, the elementwise maximum."""
-    return _into(out, _max_min(input, dim, keepdim, True), "max")
+    return write_out(out, _max_min(input, dim, keepdim, True), "max", True)
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
     """The smallest element; with ``dim``, ``(values, indices)``; with a tensor, minimum."""
-    return _into(out, _max_min(input, dim, keepdim, False), "min")
+    return write_out(out, _max_min(input, dim, keepdim, False), "min", True)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     """The maximum over ``dim`` (all dims when empty); ties share the gradient evenly."""
-    return _into(out, _amax_amin(Amax, "amax", input, dim, keepdim), "amax")
+    return write_out(out, _amax_amin(Amax, "amax", input, dim, keepdim), "amax", True)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     """The minimum over ``dim`` (all dims when empty); ties share the gradient evenly."""
-    return _into(out, _amax_amin(Amin, "amin", input, dim, keepdim), "amin")
+    return write_out(out, _amax_amin(Amin, "amin", input, dim, keepdim), "amin", True)
 
 
 def _amax_amin(cls, name, input, dim, keepdim):
@@ -636,13 +620,13 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     """Variance over ``dim`` (all dims when None): sum (x - mean)**2 / (N - correction), with
     correction 1 by default (``unbiased=False`` means 0)."""
     dims, corr = _var_args(input, dim, unbiased, correction)
-    return _into(out, Var.apply(input, dims, corr, keepdim), "var")
+    return write_out(out, Var.apply(input, dims, corr, keepdim), "var", True)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over ``dim``: the square root of ``var``."""
     dims, corr = _var_args(input, dim, unbiased, correction)
-    return _into(out, Std.apply(input, dims, corr, keepdim), "std")
+    return write_out(out, Std.apply(input, dims, corr, keepdim), "std", True)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -694,7 +678,9 @@ class LogSumExp(Function):
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over ``dim``, computed without overflow."""
-    return _into(out, LogSumExp.apply(input, _reduce_dims(input, dim), keepdim), "logsumexp")
+    return write_out(
+        out, LogSumExp.apply(input, _reduce_dims(input, dim), keepdim), "logsumexp", True
+    )
 
 
 class VectorNorm(Function):
@@ -787,7 +773,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, *, out=None):
         raise NotImplementedError("ember.norm: the nuclear norm is not supported")
     if p == "fro" or p is None:
         p = 2
-    return _into(out, vector_norm(input, p, dim, keepdim, dtype=dtype), "norm")
+    return write_out(out, vector_norm(input, p, dim, keepdim, dtype=dtype), "norm", True)
 
 
 # -- cumulative -----------------------------------------------------------------------------------
@@ -812,6 +798,7 @@ class CumSum(Function):
         return flip(cumsum(flip(g, d), d), d), None, None
 
 
+@takes_out("cumsum", cast=True)
 def cumsum(input, dim, *, dtype=None, out=None):
     """Running sum along ``dim``; integers accumulate in int64."""
     a = input._data
@@ -868,6 +855,7 @@ def _cumprod_grad_zeros(x, g, d):
     return before * s
 
 
+@takes_out("cumprod", cast=True)
 def cumprod(input, dim, *, dtype=None, out=None):
     """Running product along ``dim``."""
     a = input._data
@@ -927,11 +915,13 @@ def _bool_reduce(input, dim, keepdim, fn_name):
     return _wrap(xp.asarray(r).astype(out_dtype))
 
 
+@takes_out("all", bool_out=True)
 def all(input, dim=None, keepdim=False, *, out=None):
     """Whether every element (along ``dim``) is nonzero."""
     return _bool_reduce(input, dim, keepdim, "all")
 
 
+@takes_out("any", bool_out=True)
 def any(input, dim=None, keepdim=False, *, out=None):
     """Whether some element (along ``dim``) is nonzero."""
     return _bool_reduce(input, dim, keepdim, "any")

@@ -19,6 +19,7 @@ from ..dtypes import from_numpy, promote_types
 from ..size import Size
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
+from ._out import takes_out
 from .inplace import record_view, type_word
 
 __all__ = [
@@ -1156,11 +1157,13 @@ class Triu(Tril):
     node_name = "TriuBackward0"
 
 
+@takes_out("tril")
 def tril(input, diagonal=0, *, out=None):
     """Keep the lower triangle (on and below ``diagonal``) of the last two dims."""
     return Tril.apply(input, diagonal, False)
 
 
+@takes_out("triu")
 def triu(input, diagonal=0, *, out=None):
     """Keep the upper triangle (on and above ``diagonal``) of the last two dims."""
     return Triu.apply(input, diagonal, True)
@@ -1239,6 +1242,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return DiagEmbedInto.apply(input, tuple(shape), offset, d1, d2)
 
 
+@takes_out("diag")
 def diag(input, diagonal=0, *, out=None):
     """A 1-D tensor becomes a diagonal matrix; a matrix gives its diagonal (a copy)."""
     nd = input._data.ndim

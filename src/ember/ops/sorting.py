@@ -14,6 +14,7 @@ from ..autograd.function import Function
 from ..backend import as_array, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._args import wrap_dim
+from ._out import takes_out, write_out
 
 __all__ = [
     "sort",
@@ -136,6 +137,7 @@ def _zero_dim(cls, input, result_type):
     return result_type((cls.apply(input, 0, idx), _wrap(_ZERO_INDEX.copy())))
 
 
+@takes_out("sort", cast=True)
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """``(values, indices)`` sorted along ``dim``; NaN sorts as the largest value. The sort is
     always stable (equal values keep their order)."""
@@ -164,6 +166,7 @@ def msort(input):
     return sort(input, 0).values
 
 
+@takes_out("topk", cast=True)
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The ``k`` largest (or smallest) elements along ``dim``: ``(values, indices)``."""
     a = input._data
@@ -187,6 +190,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     return return_types.topk((TopkValues.apply(input, d, idx), idx))
 
 
+@takes_out("kthvalue", cast=True)
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (1-based): ``(values, indices)``."""
     a = input._data
@@ -212,12 +216,18 @@ def _pick(input, d, idx, keepdim, cls):
 def median(input, dim=None, keepdim=False, *, out=None):
     """The lower median (no averaging): over everything, or ``(values, indices)`` along
     ``dim``. NaN propagates."""
-    return _median(input, dim, keepdim, ignore_nan=False)
+    return _median_out("median", out, input, dim, keepdim, False)
 
 
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """Like ``median`` over the non-NaN elements."""
-    return _median(input, dim, keepdim, ignore_nan=True)
+    return _median_out("nanmedian", out, input, dim, keepdim, True)
+
+
+def _median_out(name, out, input, dim, keepdim, ignore_nan):
+    if out is not None and dim is None:  # torch's form over everything takes no out=
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    return write_out(out, _median(input, dim, keepdim, ignore_nan=ignore_nan), name, True)
 
 
 class MedianAll(Function):
@@ -290,6 +300,7 @@ def _median(input, dim, keepdim, ignore_nan):
     return result_type(_pick(input, d, idx.astype(np.int64), keepdim, cls))
 
 
+@takes_out("mode", cast=True)
 def mode(input, dim=-1, keepdim=False, *, out=None):
     """The most frequent value along ``dim`` (the smallest among equally frequent ones) and the
     last index where it occurs."""
@@ -312,6 +323,7 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     return return_types.mode(_pick(input, d, idx, keepdim, ModeValues))
 
 
+@takes_out("quantile", cast=True)
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """The ``q``-th quantiles (q a number or 1-D tensor in [0, 1]) along ``dim`` (of the
     flattened input when None). With sorted values v and rank r = q * (n - 1), 'linear' gives
@@ -321,6 +333,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
+@takes_out("nanquantile", cast=True)
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``quantile`` over the non-NaN elements of each slice (NaN where all are NaN)."""
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
