@@ -95,6 +95,9 @@ def _reduce_dims(x: Tensor, dim) -> tuple:
     return dims if x._data.ndim else ()
 
 
+_ALL_DIMS = [tuple(range(n)) for n in range(65)]  # every dim of an n-dim array (NumPy: 64)
+
+
 def _sum_dtype(a, dtype):
     if dtype is not None:
         return to_dtype(dtype).np
@@ -111,7 +114,8 @@ class Sum(Function):
     def forward(ctx, x, dims, keepdim, np_dtype):
         a = x._data
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        # the array's method: NumPy's module-level wrapper costs more than the sum itself
+        if type(a) is np.ndarray:  # the ufunc's own reduce: the method is a Python wrapper
+            return as_array(np.add.reduce(a, dims, np_dtype, None, keepdim))
         return as_array(a.sum(axis=dims, keepdims=keepdim, dtype=np_dtype))
 
     @staticmethod
@@ -126,7 +130,7 @@ class SumAll(Sum):
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (an int, a tuple, or None for all); integers sum in int64."""
     a = input._data
-    np_dtype = _sum_dtype(a, dtype)
+    np_dtype = a.dtype if dtype is None and a.dtype.kind in "fc" else _sum_dtype(a, dtype)
     if dim is None:
         if out is not None:  # torch's full sum takes no out= (its dim form does)
             raise TypeError(
@@ -135,7 +139,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
                 "(Tensor input, tuple of ints dim, bool keepdim = False, *, ember.dtype dtype = "
                 "None, Tensor out = None)\n"
             )
-        r = SumAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
+        r = SumAll.apply(input, _ALL_DIMS[a.ndim], False, np_dtype)
     else:
         r = Sum.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
     return r if out is None else write_out(out, r, "sum", True)
