@@ -72,7 +72,7 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
+        need = ctx._next  # (needs_input_grad: an edge is true where its input needs grad)
         if not STATE.enabled and a._data.ndim == 2 and b._data.ndim == 2:
             # no graph of this backward: the same two products, on arrays
             ad, bd, gd = a._data, b._data, g._data
