@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_fused_foreach, new_state_tensor
+from .optimizer import _SCRATCH_MIN, Optimizer, ParamsT, check_fused_foreach, new_state_tensor
 
 __all__ = ["SGD"]
 
@@ -79,6 +79,9 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         momentum = group["momentum"]
+        if momentum == 0 and param.size < _SCRATCH_MIN:  # plain SGD on a small parameter:
+            param -= grad * group["lr"]  # _sgd_passes's one pass, without its calls
+            return
         buf, first = None, False
         if momentum != 0:
             buf = state.get("momentum_buffer")
