@@ -19,8 +19,7 @@ from . import special
 from ._args import wrap_dim
 from .arith import where
 from .inplace import apply_inplace
-from .unary import erf, exp
-from .unary import relu as _relu
+from .unary import Relu, erf, exp
 from .unary import relu_ as _relu_
 from .unary import sigmoid as _sigmoid
 from .unary import tanh as _tanh
@@ -476,7 +475,7 @@ class Prelu(Function):
 # -- public functions --------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """relu(x) = max(x, 0)."""
-    return _relu_(input) if inplace else _relu(input)
+    return _relu_(input) if inplace else Relu.apply(input)
 
 
 def relu_(input: Tensor) -> Tensor:

@@ -353,7 +353,14 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     if nd < 2:
         return _as_view(View, input, input._data.shape)
-    return _as_view(T, input, 0, 1)
+    out = T.apply(input, 0, 1)
+    if STATE.enabled:  # (_as_view with one view function for every t(): no closure to make)
+        record_view(out, input, _t_view)
+    return out
+
+
+def _t_view(t):
+    return T.apply(t, 0, 1)
 
 
 def t_(self):
