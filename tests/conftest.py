@@ -1,6 +1,9 @@
-"""Shared test helpers: the optional torch oracle and array comparisons."""
+"""Shared test helpers: the optional torch oracle, array comparisons, and the outcome of a
+snippet run with each framework."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -39,3 +42,21 @@ def assert_close(actual, expected, rtol=1e-5, atol=1e-6, msg=""):
         equal_nan=True,
         err_msg=msg,
     )
+
+
+def outcome(lib, code: str, **names) -> str:
+    """What ``code`` does with ``T`` bound to ``lib`` (ember or torch; ``np`` and ``names``
+    bound too): ``repr(r)`` and the warnings given (category and message), or the exception's
+    type and message; torch's prefixes written as ember's, so that the two compare as text."""
+    ns = {"T": lib, "np": np, **names}
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            exec(code, ns)
+    except Exception as exc:  # the exception type and message are the outcome
+        out = f"{type(exc).__name__}: {exc}"
+    else:
+        out = repr(ns.get("r"))
+        for w in caught:
+            out += f" [{w.category.__name__}: {str(w.message).split(' (Triggered')[0]}]"
+    return out.replace("torch.", "ember.").replace("torch::", "ember::")

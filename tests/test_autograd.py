@@ -13,21 +13,7 @@ import pytest
 import ember
 
 from .conftest import assert_close
-
-
-def _outcome(lib, code: str) -> str:
-    ns = {"T": lib, "np": np}
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            exec(code, ns)
-    except Exception as exc:  # the exception type and message are the outcome
-        out = f"{type(exc).__name__}: {exc}"
-    else:
-        out = repr(ns.get("r"))
-        for w in caught:
-            out += f" [warning: {str(w.message).split(' (Triggered internally')[0]}]"
-    return out.replace("torch.", "ember.")
+from .conftest import outcome as _outcome
 
 
 # -- the graph ------------------------------------------------------------------------------------

@@ -4,29 +4,13 @@ the same code with ``T`` = ember and ``T`` = torch and compare the outcome."""
 from __future__ import annotations
 
 import inspect
-import warnings
 
-import numpy as np
 import pytest
 
 import ember
 from ember.autograd import Function, gradcheck, gradgradcheck
 
-
-def _outcome(lib, code: str) -> str:
-    ns = {"T": lib, "np": np}
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            exec(code, ns)
-    except Exception as exc:  # the exception type and message are the outcome
-        out = f"{type(exc).__name__}: {exc}"
-    else:
-        out = repr(ns.get("r"))
-        for w in caught:
-            out += f" [{w.category.__name__}: {str(w.message).split(' (Triggered')[0]}]"
-    return out.replace("torch.", "ember.").replace("torch::", "ember::")
-
+from .conftest import outcome as _outcome
 
 HEADER = """
 class Scale(T.autograd.Function):

@@ -5,26 +5,15 @@ the refusal when the result would need a gradient. Each case runs with ``T`` = e
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 import ember
 
+from .conftest import outcome
+
 
 def _outcome(lib, code: str) -> str:
-    ns = {"T": lib}
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            exec("x = T.arange(6.).reshape(2, 3)\n" + code, ns)
-    except Exception as exc:
-        out = f"{type(exc).__name__}: {exc}"
-    else:
-        out = repr(ns.get("r"))
-        for w in caught:
-            out += f" [warning: {str(w.message).split(' (Triggered internally')[0]}]"
-    return out.replace("torch.", "ember.")
+    return outcome(lib, "x = T.arange(6.).reshape(2, 3)\n" + code)
 
 
 CASES = {

@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import copy
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 
 import ember
 
+from .conftest import outcome
+
 
 def _outcome(lib, code: str) -> str:
-    ns = {"T": lib, "np": np, "copy": copy, "pickle": pickle}
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            exec(code, ns)
-    except Exception as exc:  # the exception type and message are the outcome
-        out = f"{type(exc).__name__}: {exc}"
-    else:
-        out = repr(ns.get("r"))
-        for w in caught:
-            out += f" [warning: {str(w.message).split(' (Triggered internally')[0]}]"
-    return out.replace("torch.", "ember.")
+    return outcome(lib, code, copy=copy, pickle=pickle)
 
 
 CASES = {

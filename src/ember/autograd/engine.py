@@ -13,8 +13,6 @@ inputs instead. Both go through ``execute``:
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..backend import ones_like_array, sum_to_shape_array, zeros_array
 from .grad_mode import STATE
 
@@ -496,9 +494,7 @@ def backward(
     ):
         d = tensors._data
         if d.size == 1 and d.dtype.kind in "fc":  # a loss's backward(): nothing else to check
-            # (a 0-d NumPy seed made directly: ones_like's empty-and-fill costs twice as much)
-            one = np.array(1, d.dtype) if type(d) is np.ndarray and not d.ndim else None
-            seed = Tensor._make(ones_like_array(d) if one is None else one, False, None)
+            seed = Tensor._make(ones_like_array(d), False, None)
             execute((tensors,), [seed], bool(retain_graph), False)
             return
     tensors = _as_tuple(tensors)

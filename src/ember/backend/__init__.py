@@ -78,7 +78,10 @@ _SMALL = 4096  # below this many elements NumPy's ``where`` beats the bit select
 
 def ones_array(shape, np_dtype, xp=np):
     """``xp.ones(shape, np_dtype)`` as ``empty`` and ``fill``: NumPy's ``ones`` is a Python
-    wrapper over the same two steps that costs a microsecond more."""
+    wrapper over the same two steps that costs a microsecond more; a 0-d NumPy one is made
+    directly, in half that time (a loss's backward seed)."""
+    if xp is np and shape == ():
+        return np.array(1, np_dtype)
     out = xp.empty(shape, dtype=np_dtype)
     out.fill(1)
     return out

@@ -7,11 +7,11 @@ import functools
 from .. import return_types
 
 
-def write_out(out, r, name: str, cast: bool = False, quiet: bool = False):
+def write_out(out, r, name: str | None = None, cast: bool = False, quiet: bool = False):
     """``r`` written into ``out`` (``arith._to_out``: refused where ``r`` needs a gradient,
     resized with torch's warning unless ``quiet``, cast to ``out``'s dtype when ``cast``); a
     ``(values, indices)`` result fills a pair and comes back as torch's ``<name>_out``
-    tuple."""
+    tuple. ``name`` is the op's, for messages (by default read off the result's grad_fn)."""
     if out is None:
         return r
     from .arith import _to_out

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, _short_name
 from ..autograd.grad_mode import STATE
 from ..backend import clamp_array, get_array_module
 from ..dtypes import binary_result, from_numpy, get_default_dtype
@@ -1097,7 +1097,7 @@ def _to_out(
     factories), else checked."""
     if result._rg and STATE.enabled:
         if name is None:
-            name = type(result.grad_fn).__name__.split("Backward")[0].lower()
+            name = _short_name(result.grad_fn.name()).lower()
         raise RuntimeError(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."

@@ -19,7 +19,7 @@ from ..autograd.grad_mode import STATE
 from ..backend import as_array, get_array_module, threads
 from ..tensor import Tensor
 from ._args import wrap_dim
-from ._out import takes_out
+from ._out import takes_out, write_out
 from .inplace import type_word
 
 __all__ = [
@@ -203,31 +203,19 @@ def matmul(input, other, *, out=None):
         _check_batched_matmul(a.shape, b.shape)
         cls = Bmm if a.ndim == 3 and b.ndim == 3 else MatMul
     r = cls.apply(input, other)
-    if out is not None:
-        from .arith import _to_out
-
-        return _to_out(out, r)
-    return r
-
-
-def _finish(r, out):
-    if out is not None:
-        from .arith import _to_out
-
-        return _to_out(out, r)
-    return r
+    return write_out(out, r)
 
 
 def mm(input, mat2, *, out=None):
     """(n, m) @ (m, p) -> (n, p): both arguments must be matrices."""
     _check_mm(input, mat2)
-    return _finish(MatMul.apply(input, mat2), out)
+    return write_out(out, MatMul.apply(input, mat2))
 
 
 def bmm(input, mat2, *, out=None):
     """(b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
     _check_bmm(input, mat2)
-    return _finish(Bmm.apply(input, mat2), out)
+    return write_out(out, Bmm.apply(input, mat2))
 
 
 def mv(input, vec, *, out=None):

@@ -86,10 +86,8 @@ def expand_back(g: Tensor, shape, dims, keepdim: bool) -> Tensor:
 
 
 def _reduce_dims(x: Tensor, dim) -> tuple:
-    if dim is None:
-        return tuple(range(x._data.ndim))
-    if isinstance(dim, (list, tuple)) and len(dim) == 0:
-        return tuple(range(x._data.ndim))
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return _ALL_DIMS[x._data.ndim]
     dims = wrap_dims(dim, x._data.ndim)
     # a 0-dim tensor accepts dim 0 or -1 and has nothing to reduce
     return dims if x._data.ndim else ()
@@ -130,7 +128,7 @@ class SumAll(Sum):
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (an int, a tuple, or None for all); integers sum in int64."""
     a = input._data
-    np_dtype = a.dtype if dtype is None and a.dtype.kind in "fc" else _sum_dtype(a, dtype)
+    np_dtype = _sum_dtype(a, dtype)
     if dim is None:
         if out is not None:  # torch's full sum takes no out= (its dim form does)
             raise TypeError(
@@ -209,7 +207,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a = input._data
     np_dtype = to_dtype(dtype).np if dtype is not None else a.dtype
     if dim is None:
-        r = MeanAll.apply(input, tuple(range(a.ndim)), False, np_dtype)
+        r = MeanAll.apply(input, _ALL_DIMS[a.ndim], False, np_dtype)
     else:
         r = Mean.apply(input, _reduce_dims(input, dim), keepdim, np_dtype)
     return r if out is None else write_out(out, r, "mean", True)

@@ -19,7 +19,7 @@ from ..dtypes import from_numpy, promote_types
 from ..size import Size
 from ..tensor import Tensor
 from ._args import sizes, wrap_dim, wrap_dims
-from ._out import takes_out
+from ._out import takes_out, write_out
 from .inplace import record_view, type_word
 
 __all__ = [
@@ -730,11 +730,7 @@ def cat(tensors, dim=0, *, out=None):
     dt = _common_dtype(tensors)
     tensors = [t if t._data.dtype == dt.np else t.to(dt) for t in tensors]
     r = Cat.apply(d, *tensors)
-    if out is not None:
-        from .arith import _to_out
-
-        return _to_out(out, r)
-    return r
+    return write_out(out, r)
 
 
 concat = concatenate = cat
@@ -777,11 +773,7 @@ def stack(tensors, dim=0, *, out=None):
         dt = _common_dtype(tensors)
         tensors = [t if t._data.dtype == dt.np else t.to(dt) for t in tensors]
     r = Stack.apply(d, *tensors)
-    if out is not None:
-        from .arith import _to_out
-
-        return _to_out(out, r)
-    return r
+    return write_out(out, r)
 
 
 def atleast_1d(*tensors):

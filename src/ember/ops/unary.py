@@ -14,6 +14,7 @@ from ..backend import clamp_array, fill_where, get_array_module, threads
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import special
+from ._out import write_out
 from .inplace import apply_inplace
 
 __all__ = [
@@ -644,7 +645,7 @@ class NanToNum(Function):
 
 def neg(input, *, out=None):
     """-input."""
-    return _with_out(Neg.apply(input), out)
+    return write_out(out, Neg.apply(input))
 
 
 negative = neg
@@ -652,7 +653,7 @@ negative = neg
 
 def abs(input, *, out=None):
     """|input|; the gradient at 0 is 0."""
-    return _with_out(Abs.apply(input), out)
+    return write_out(out, Abs.apply(input))
 
 
 absolute = abs
@@ -660,7 +661,7 @@ absolute = abs
 
 def sign(input, *, out=None):
     """-1, 0 or 1 by the sign of each element."""
-    return _with_out(Sign.apply(input), out)
+    return write_out(out, Sign.apply(input))
 
 
 sgn = sign
@@ -673,104 +674,104 @@ def signbit(input):
 
 def exp(input, *, out=None):
     """e ** input."""
-    return _with_out(Exp.apply(input), out)
+    return write_out(out, Exp.apply(input))
 
 
 def exp2(input, *, out=None):
     """2 ** input."""
-    return _with_out(Exp2.apply(input), out)
+    return write_out(out, Exp2.apply(input))
 
 
 def expm1(input, *, out=None):
     """e ** input - 1, accurate for small input."""
-    return _with_out(Expm1.apply(input), out)
+    return write_out(out, Expm1.apply(input))
 
 
 def log(input, *, out=None):
     """Natural logarithm."""
-    return _with_out(Log.apply(input), out)
+    return write_out(out, Log.apply(input))
 
 
 def log2(input, *, out=None):
-    return _with_out(Log2.apply(input), out)
+    return write_out(out, Log2.apply(input))
 
 
 def log10(input, *, out=None):
-    return _with_out(Log10.apply(input), out)
+    return write_out(out, Log10.apply(input))
 
 
 def log1p(input, *, out=None):
     """log(1 + input), accurate for small input."""
-    return _with_out(Log1p.apply(input), out)
+    return write_out(out, Log1p.apply(input))
 
 
 def sqrt(input, *, out=None):
-    return _with_out(Sqrt.apply(input), out)
+    return write_out(out, Sqrt.apply(input))
 
 
 def rsqrt(input, *, out=None):
     """1 / sqrt(input)."""
-    return _with_out(Rsqrt.apply(input), out)
+    return write_out(out, Rsqrt.apply(input))
 
 
 def square(input, *, out=None):
     """input ** 2 (grad_fn PowBackward0, as torch)."""
     from .arith import pow
 
-    return _with_out(pow(input, 2), out)
+    return write_out(out, pow(input, 2))
 
 
 def reciprocal(input, *, out=None):
     """1 / input."""
-    return _with_out(Reciprocal.apply(input), out)
+    return write_out(out, Reciprocal.apply(input))
 
 
 def sin(input, *, out=None):
-    return _with_out(Sin.apply(input), out)
+    return write_out(out, Sin.apply(input))
 
 
 def cos(input, *, out=None):
-    return _with_out(Cos.apply(input), out)
+    return write_out(out, Cos.apply(input))
 
 
 def tan(input, *, out=None):
-    return _with_out(Tan.apply(input), out)
+    return write_out(out, Tan.apply(input))
 
 
 def asin(input, *, out=None):
-    return _with_out(Asin.apply(input), out)
+    return write_out(out, Asin.apply(input))
 
 
 def acos(input, *, out=None):
-    return _with_out(Acos.apply(input), out)
+    return write_out(out, Acos.apply(input))
 
 
 def atan(input, *, out=None):
-    return _with_out(Atan.apply(input), out)
+    return write_out(out, Atan.apply(input))
 
 
 def sinh(input, *, out=None):
-    return _with_out(Sinh.apply(input), out)
+    return write_out(out, Sinh.apply(input))
 
 
 def cosh(input, *, out=None):
-    return _with_out(Cosh.apply(input), out)
+    return write_out(out, Cosh.apply(input))
 
 
 def tanh(input, *, out=None):
-    return _with_out(Tanh.apply(input), out)
+    return write_out(out, Tanh.apply(input))
 
 
 def asinh(input, *, out=None):
-    return _with_out(Asinh.apply(input), out)
+    return write_out(out, Asinh.apply(input))
 
 
 def acosh(input, *, out=None):
-    return _with_out(Acosh.apply(input), out)
+    return write_out(out, Acosh.apply(input))
 
 
 def atanh(input, *, out=None):
-    return _with_out(Atanh.apply(input), out)
+    return write_out(out, Atanh.apply(input))
 
 
 arcsin, arccos, arctan = asin, acos, atan
@@ -779,12 +780,12 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 def sigmoid(input, *, out=None):
     """1 / (1 + exp(-input)), computed without overflow."""
-    return _with_out(Sigmoid.apply(input), out)
+    return write_out(out, Sigmoid.apply(input))
 
 
 def logit(input, eps=None, *, out=None):
     """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when ``eps`` is given."""
-    return _with_out(Logit.apply(input, eps), out)
+    return write_out(out, Logit.apply(input, eps))
 
 
 def relu(input):
@@ -794,25 +795,25 @@ def relu(input):
 
 def erf(input, *, out=None):
     """The error function, 2/sqrt(pi) * integral of exp(-t**2) from 0 to input."""
-    return _with_out(Erf.apply(input), out)
+    return write_out(out, Erf.apply(input))
 
 
 def erfc(input, *, out=None):
     """1 - erf(input), accurate for large input."""
-    return _with_out(Erfc.apply(input), out)
+    return write_out(out, Erfc.apply(input))
 
 
 def erfinv(input, *, out=None):
     """The inverse of erf on (-1, 1)."""
-    return _with_out(Erfinv.apply(input), out)
+    return write_out(out, Erfinv.apply(input))
 
 
 def floor(input, *, out=None):
-    return _with_out(Floor.apply(input), out)
+    return write_out(out, Floor.apply(input))
 
 
 def ceil(input, *, out=None):
-    return _with_out(Ceil.apply(input), out)
+    return write_out(out, Ceil.apply(input))
 
 
 class RoundDecimals(Round):
@@ -821,12 +822,12 @@ class RoundDecimals(Round):
 
 def round(input, *, decimals=0, out=None):
     """Round half to even (to ``decimals`` places)."""
-    return _with_out((RoundDecimals if decimals else Round).apply(input, decimals), out)
+    return write_out(out, (RoundDecimals if decimals else Round).apply(input, decimals))
 
 
 def trunc(input, *, out=None):
     """Round toward zero."""
-    return _with_out(Trunc.apply(input), out)
+    return write_out(out, Trunc.apply(input))
 
 
 fix = trunc
@@ -834,27 +835,19 @@ fix = trunc
 
 def frac(input, *, out=None):
     """input - trunc(input)."""
-    return _with_out(Frac.apply(input), out)
+    return write_out(out, Frac.apply(input))
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN by ``nan`` and infinities by ``posinf``/``neginf`` (default: the dtype's
     largest and smallest finite values)."""
-    return _with_out(NanToNum.apply(input, nan, posinf, neginf), out)
+    return write_out(out, NanToNum.apply(input, nan, posinf, neginf))
 
 
 def isfinite(input):
     from .compare import isfinite as _isfinite
 
     return _isfinite(input)
-
-
-def _with_out(r, out):
-    if out is None:
-        return r
-    from .arith import _to_out
-
-    return _to_out(out, r)
 
 
 def _inplace(fn):
