@@ -112,7 +112,24 @@ def zeros_array(shape, np_dtype):
     return np.zeros(shape, dtype=np_dtype)
 
 
-_RELU_BOUNDS = {}  # dtype -> (0, inf) as scalars of that dtype
+_RELU_BOUNDS = {}  # dtype -> (0, inf) as 0-d arrays of that dtype
+_CLIP = np._core.umath.clip  # the ufunc under ndarray.clip, whose Python wrapper costs ~0.5 us
+
+
+def relu_bounds(dtype) -> tuple:
+    """(0, inf) as 0-d NumPy arrays of ``dtype``: NumPy resolves a Python number's dtype, or
+    even a NumPy scalar's, at about a microsecond's cost, more than a small array's pass."""
+    bounds = _RELU_BOUNDS.get(dtype)
+    if bounds is None:
+        bounds = _RELU_BOUNDS[dtype] = (np.zeros((), dtype), np.full((), np.inf, dtype))
+    return bounds
+
+
+def nonpositive(a):
+    """``a <= 0`` (ReLU's mask), against a typed zero for a NumPy float array."""
+    if type(a) is np.ndarray and a.dtype.kind == "f":
+        return a <= relu_bounds(a.dtype)[0]
+    return a <= 0
 
 
 def clamp_array(a, lo=None, hi=None):
@@ -126,13 +143,8 @@ def clamp_array(a, lo=None, hi=None):
     if a.dtype.kind == "f":
         if threads.ACTIVE and a.size >= threads.PARALLEL_SIZE:  # in parallel stretches
             return _clamp_split(a, lo, hi)
-        if hi is None and type(lo) is int and lo == 0:
-            # ReLU's bounds as scalars of the array's dtype: resolving the dtype of Python
-            # numbers costs NumPy a microsecond, more than the clip of a small array
-            bounds = _RELU_BOUNDS.get(a.dtype)
-            if bounds is None:
-                bounds = _RELU_BOUNDS[a.dtype] = (a.dtype.type(0), a.dtype.type(math.inf))
-            return a.clip(*bounds)
+        if hi is None and type(lo) is int and lo == 0 and type(a) is np.ndarray:
+            return _CLIP(a, *relu_bounds(a.dtype))  # ReLU's bounds, typed (``relu_bounds``)
         return a.clip(-math.inf if lo is None else lo, math.inf if hi is None else hi)
     xp = get_array_module(a)
     if lo is not None:
@@ -155,12 +167,16 @@ def clamp_array_into(a, lo, hi, out) -> None:
 
 
 SMALL_REDUCE = 1024
+_LEADING = (None, 0, (0, 1), (0, 1, 2))  # the leading axes of a reduction, by their count
 
 
 def sum_to_shape_array(a, shape):
     """Array ``a`` summed down to ``shape`` (which it broadcasts from); a new array."""
     lead = a.ndim - len(shape)
     if a.shape[lead:] == tuple(shape):  # the leading axes only (a bias gradient)
+        if lead and a.size <= SMALL_REDUCE and shape:  # small: one reduction, no tuples
+            axes = _LEADING[lead] if lead < 4 else tuple(range(lead))
+            return get_array_module(a).add.reduce(a, axes)
         dims = tuple(range(lead))
     else:
         dims = tuple(range(lead)) + tuple(

@@ -10,7 +10,7 @@ import math
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
-from ..backend import clamp_array, fill_where, get_array_module, threads
+from ..backend import clamp_array, fill_where, get_array_module, nonpositive, threads
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import special
@@ -501,15 +501,15 @@ class Relu(Function):
             if threads.ACTIVE and g._data.size >= threads.PARALLEL_SIZE:  # in stretches
                 gd = g._data
                 out = get_array_module(gd).empty_like(gd)
-                return Tensor._make(threads.map_flat(_relu_grad, out, y._data, gd), False, None)
-            return Tensor._make(fill_where(y._data <= 0, 0, g._data), False, None)
+                return (Tensor._make(threads.map_flat(_relu_grad, out, y._data, gd), False, None),)
+            return (Tensor._make(fill_where(nonpositive(y._data), 0, g._data), False, None),)
         from .indexing import masked_fill
 
-        return masked_fill(g, y <= 0, 0)  # NaN inputs pass the gradient, as in torch
+        return (masked_fill(g, y <= 0, 0),)  # NaN inputs pass the gradient, as in torch
 
 
 def _relu_grad(y, g, out) -> None:
-    fill_where(y <= 0, 0, g, out)
+    fill_where(nonpositive(y), 0, g, out)
 
 
 class Erf(Function):
