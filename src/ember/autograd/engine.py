@@ -332,6 +332,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
     root_nodes = []
     # id(leaf) -> [leaf, summed gradient, edges still to deliver]
     leaves = {}
+    leaf_roots = False
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
         if fn is None:
@@ -340,6 +341,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                     "element 0 of tensors does not require grad and does not have a grad_fn"
                 )
             if not capture or id(t) in leaf_targets:
+                leaf_roots = True
                 entry = leaves.get(id(t))
                 if entry is None:
                     leaves[id(t)] = [t, g, 0]
@@ -366,7 +368,7 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
     prev = STATE.enabled
     STATE.enabled = create_graph
     try:
-        for entry in leaves.values():
+        for entry in leaves.values() if leaf_roots else ():
             if entry[2] == 0:  # a root that no node reaches: complete already
                 _deliver_leaf(entry, create_graph, handed, captured, leaf_targets)
         while ready:
@@ -421,16 +423,25 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
                         entry[1] = g if entry[1] is None else entry[1] + g
                     entry[2] -= 1
                     if entry[2] == 0:
-                        _deliver_leaf(entry, create_graph, handed, captured, leaf_targets)
+                        if leaf_targets is None and entry[1] is not None:  # (_deliver_leaf's)
+                            _accumulate_leaf(tgt, entry[1], create_graph, handed)
+                        else:
+                            _deliver_leaf(entry, create_graph, handed, captured, leaf_targets)
                     continue
-                if needed is not None and tgt not in needed:
+                left = deps.get(tgt)
+                if left is None:  # a node autograd.grad need not run (``_count_needed``)
                     continue
                 if g is not None:
                     buf = buffers.get(tgt)
                     if buf is None:
-                        buffers[tgt] = buf = [None] * tgt._n_out
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                left = deps[tgt] - 1
+                        if tgt._n_out == 1:
+                            buffers[tgt] = [g]
+                        else:
+                            buffers[tgt] = buf = [None] * tgt._n_out
+                            buf[nr] = g
+                    else:
+                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                left -= 1
                 deps[tgt] = left
                 if left == 0:
                     ready.append(tgt)
