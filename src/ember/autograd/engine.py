@@ -207,7 +207,7 @@ def _collect(root_nodes):
 def _count_edges(root_nodes, leaves):
     """One walk of the graph: the number of edges into each node reachable from
     ``root_nodes``, and (in ``leaves``: id -> [leaf, gradient, edges]) into each leaf."""
-    roots = set(root_nodes)
+    roots = set(root_nodes) if len(root_nodes) > 1 else ()  # (one root: no edge reaches it)
     stack = list(root_nodes)
     deps = {}  # (a node's first edge also tells that it is new: walk its edges once)
     while stack:
@@ -362,7 +362,10 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
         deps = _count_needed(order, needed, leaves, leaf_targets)
     else:
         deps = _count_edges(root_nodes, leaves)
-    ready = [n for n in root_nodes if n not in deps and (needed is None or n in needed)]
+    ready = []  # (a loop: a comprehension is a frame of its own, costly on small graphs)
+    for n in root_nodes:
+        if n not in deps and (needed is None or n in needed):
+            ready.append(n)
 
     anomaly = Anomaly.enabled
     prev = STATE.enabled
