@@ -468,7 +468,7 @@ def _permute(g, call, x, dims):
 
 
 @converts(shape.Transpose, shape.T)
-def _transpose(g, call, x, d0, d1):
+def _transpose(g, call, x, d0=0, d1=1):  # (T, t(): no dims)
     perm = list(range(x.dim()))
     perm[d0], perm[d1] = perm[d1], perm[d0]
     return g.op("Transpose", g.input(x), perm=perm)

@@ -312,8 +312,21 @@ class Transpose(Function):
         return transpose(g, ctx.d0, ctx.d1), None, None
 
 
-class T(Transpose):
+class T(Function):
+    """A matrix's transpose (``t()``): dims 0 and 1 swapped, one argument fewer to record
+    than ``Transpose`` (the commonest view of all: ``x @ W.t()``)."""
+
     node_name = "TBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data.T
+
+    @staticmethod
+    def backward(ctx, g):
+        if not STATE.enabled:  # no graph of this backward: the array's transpose
+            return (Tensor._make(g._data.T, False, None),)
+        return (transpose(g, 0, 1),)
 
 
 def permute(input, *dims):
@@ -353,14 +366,14 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     if nd < 2:
         return _as_view(View, input, input._data.shape)
-    out = T.apply(input, 0, 1)
+    out = T.apply(input)
     if STATE.enabled:  # (_as_view with one view function for every t(): no closure to make)
         record_view(out, input, _t_view)
     return out
 
 
 def _t_view(t):
-    return T.apply(t, 0, 1)
+    return T.apply(t)
 
 
 def t_(self):
