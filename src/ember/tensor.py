@@ -632,10 +632,10 @@ class Tensor:
             out = _plain(self, other, _op.add, "fciub")
             if out is not None:
                 return out
-        return _Add(self, other, 1)
+        return _Add(self, other)
 
     def __radd__(self, other):
-        return _Add(self, other, 1)
+        return _Add(self, other)
 
     def __iadd__(self, other):
         return _pw.add_(self, other)

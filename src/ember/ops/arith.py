@@ -166,19 +166,23 @@ class Add(Function):
     node_name = "AddBackward0"
 
     @staticmethod
-    def forward(ctx, a, b, alpha=1):
+    def forward(ctx, a, b, alpha=1):  # (``a + b`` records two arguments, no alpha)
         x, y = operands(a, b)
         if alpha != 1:
             y = y * alpha
-        ctx.alpha = alpha
+            ctx.alpha = alpha
         return x + y
 
     @staticmethod
     def backward(ctx, g):
         gb = None
         if ctx._next[1]:  # needs_input_grad[1], read off the edge (the hottest backward)
-            gb = g if ctx.alpha == 1 else g * ctx.alpha
-        return g, gb, None
+            alpha = ctx.alpha
+            gb = g if alpha == 1 else g * alpha
+        return (g, gb) if len(ctx._next) == 2 else (g, gb, None)
+
+
+Add._Node.alpha = 1  # what a node records without an alpha
 
 
 class Sub(Function):
@@ -301,7 +305,7 @@ def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcast, in torch's result dtype."""
     if out is not None:
         return _to_out(out, add(input, other, alpha=alpha))
-    return Add.apply(input, other, alpha)
+    return Add.apply(input, other) if alpha == 1 else Add.apply(input, other, alpha)
 
 
 def sub(input, other, *, alpha=1, out=None):
