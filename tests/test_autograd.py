@@ -442,3 +442,18 @@ def test_hooks_run_in_the_grad_mode_of_the_backward_pass(create_graph):
     ember.autograd.grad(b.sum(), a, create_graph=create_graph)
     assert seen == [create_graph] * 3
     assert ember.is_grad_enabled()
+
+
+def test_grad_skips_the_branches_that_reach_no_input():
+    # autograd.grad runs only the nodes between the outputs and ``inputs``, as torch's engine
+    # does: a hook in a branch leading elsewhere never fires, that branch's node never runs
+    x = ember.randn(3, requires_grad=True)
+    y = ember.randn(3, requires_grad=True)
+    calls = []
+    e = y.exp()
+    e.register_hook(lambda g: calls.append("tensor hook"))
+    e.grad_fn.register_prehook(lambda go: calls.append("node prehook"))
+    (g,) = ember.autograd.grad((x * 2 + e).sum(), x)
+    assert g.tolist() == [2.0, 2.0, 2.0]
+    assert calls == []
+    assert y.grad is None

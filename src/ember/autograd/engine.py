@@ -260,7 +260,8 @@ def _needed(order, leaf_targets, node_targets):
 
 
 def _count_needed(order, needed, leaves, leaf_targets):
-    """``_count_edges`` for ``autograd.grad``: only needed nodes, only captured leaves."""
+    """``_count_edges`` for ``autograd.grad``: only edges between needed nodes, only captured
+    leaves (a node absent from the counts is one the pass skips)."""
     deps = {}
     for node in order:
         if node not in needed:
@@ -277,7 +278,7 @@ def _count_needed(order, needed, leaves, leaf_targets):
                     leaves[id(tgt)] = [tgt, None, 1]
                 else:
                     entry[2] += 1
-            else:
+            elif tgt in needed:
                 deps[tgt] = deps.get(tgt, 0) + 1
     return deps
 
