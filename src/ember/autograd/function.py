@@ -179,10 +179,7 @@ class BackwardNode(FunctionCtx):
         out = []
         for t, v in zip(saved, self._saved_versions):
             if isinstance(t, _OutputRef):
-                now = t.vc[0]
-                if now != v:
-                    self._raise_modified(t.data.shape, t.data.dtype, now, v, t.nr)
-                tensor = Tensor._make(t.data, True, self)
+                tensor = Tensor._make(self._ref_data(t, v), True, self)
                 tensor._vc = t.vc
                 if t.nr:
                     tensor._output_nr = t.nr
@@ -201,6 +198,20 @@ class BackwardNode(FunctionCtx):
     @property
     def saved_variables(self) -> tuple:
         return self.saved_tensors
+
+    def saved_output_data(self):
+        """The array of the output that ``Function.saves_output`` saved, checked against
+        in-place changes as ``saved_tensors`` checks it: for a backward working on arrays,
+        which needs no tensor made."""
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        return self._ref_data(self._saved[0], self._saved_versions[0])
+
+    def _ref_data(self, ref, version):
+        now = ref.vc[0]
+        if now != version:
+            self._raise_modified(ref.data.shape, ref.data.dtype, now, version, ref.nr)
+        return ref.data
 
     def _raise_modified(self, shape, np_dtype, now, expected, nr, fn=False):
         from ..dtypes import from_numpy

@@ -176,7 +176,8 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
-    _same_dtype(input, other)
+    if a.dtype is not b.dtype:  # (told inline: the call costs as much as the test)
+        _same_dtype(input, other)
     if a.ndim == 1 and b.ndim == 1:
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(
@@ -203,7 +204,7 @@ def matmul(input, other, *, out=None):
         _check_batched_matmul(a.shape, b.shape)
         cls = Bmm if a.ndim == 3 and b.ndim == 3 else MatMul
     r = cls.apply(input, other)
-    return write_out(out, r)
+    return r if out is None else write_out(out, r)
 
 
 def mm(input, mat2, *, out=None):

@@ -496,15 +496,15 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved_tensors
         if not STATE.enabled:  # no graph of this backward: the same select, on arrays
-            if threads.ACTIVE and g._data.size >= threads.PARALLEL_SIZE:  # in stretches
-                gd = g._data
+            y, gd = ctx.saved_output_data(), g._data
+            if threads.ACTIVE and gd.size >= threads.PARALLEL_SIZE:  # in stretches
                 out = get_array_module(gd).empty_like(gd)
-                return (Tensor._make(threads.map_flat(_relu_grad, out, y._data, gd), False, None),)
-            return (Tensor._make(fill_where(nonpositive(y._data), 0, g._data), False, None),)
+                return (Tensor._make(threads.map_flat(_relu_grad, out, y, gd), False, None),)
+            return (Tensor._make(fill_where(nonpositive(y), 0, gd), False, None),)
         from .indexing import masked_fill
 
+        (y,) = ctx.saved_tensors
         return (masked_fill(g, y <= 0, 0),)  # NaN inputs pass the gradient, as in torch
 
 
