@@ -39,6 +39,7 @@ __all__ = [
     "grain",
     "map_flat",
     "matmul",
+    "product",
     "large",
 ]
 
@@ -174,6 +175,14 @@ def _flat_ok(out, arrays) -> bool:
     return True
 
 
+def product(a, b):
+    """``a @ b`` on one thread; two NumPy matrices through ``np.dot``, the same BLAS call as
+    ``matmul``'s for less dispatch (about 0.3 us: a third of a small layer's product)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 == b.ndim:
+        return np.dot(a, b)
+    return a @ b
+
+
 def matmul(a, b):
     """``a @ b`` for NumPy ``a`` and ``b``, on more than one thread when the product is large:
     a batch of matrices (``a`` and ``b`` of one batch shape) split here by its matrices; one
@@ -188,7 +197,7 @@ def matmul(a, b):
         or a.dtype != b.dtype
         or a.shape[:-2] != b.shape[:-2]
     ):
-        return a @ b
+        return product(a, b)
     if a.ndim == 2:
         return _blas_matmul(a, b)
     return _split_matmul(a, b)

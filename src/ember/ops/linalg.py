@@ -8,7 +8,6 @@ the engine sums their gradients back.
 
 from __future__ import annotations
 
-import operator
 import string
 import warnings
 
@@ -67,7 +66,7 @@ class MatMul(Function):
         ctx.save_for_backward(a, b)
         if threads.ACTIVE and x.ndim == y.ndim and x.ndim >= 2:  # split over threads if large
             return threads.matmul(x, y)
-        return as_array(get_array_module(x).matmul(x, y))
+        return as_array(threads.product(x, y))
 
     @staticmethod
     def backward(ctx, g):
@@ -77,7 +76,7 @@ class MatMul(Function):
             # no graph of this backward: the same two products, on arrays
             ad, bd, gd = a._data, b._data, g._data
             # (each gradient's product is as large as the forward's)
-            mm = threads.matmul if threads.ACTIVE and threads.large(ad, bd) else operator.matmul
+            mm = threads.matmul if threads.ACTIVE and threads.large(ad, bd) else threads.product
             ga = Tensor._make(mm(gd, bd.T), False, None) if need[0] else None
             gb = None
             if need[1]:

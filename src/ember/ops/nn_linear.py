@@ -12,8 +12,6 @@ for the case at hand (``AddmmBackward0`` for a matrix input with bias).
 
 from __future__ import annotations
 
-import operator
-
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..backend import sum_to_shape_array, threads
@@ -32,7 +30,7 @@ class Linear(Function):
         lead = a.shape[:-1]
         a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
         wt = weight._data.T
-        out = threads.matmul(a2, wt) if threads.ACTIVE else a2 @ wt
+        out = threads.matmul(a2, wt) if threads.ACTIVE else threads.product(a2, wt)
         if bias is not None:
             out += bias._data
         ctx.save_for_backward(x, weight)
@@ -48,7 +46,7 @@ class Linear(Function):
             g2 = gd.reshape(-1, n_out) if gd.ndim != 2 else gd
             a2 = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
             # (on more threads when large: both products are as large as the forward's)
-            mm = threads.matmul if threads.ACTIVE and threads.large(g2, w) else operator.matmul
+            mm = threads.matmul if threads.ACTIVE and threads.large(g2, w) else threads.product
             gx = mm(g2, w).reshape(gd.shape[:-1] + (w.shape[1],)) if need[0] else None
             gw = mm(g2.T, a2) if need[1] else None
             gx = None if gx is None else Tensor._make(gx, False, None)
