@@ -44,14 +44,15 @@ def assert_close(actual, expected, rtol=1e-5, atol=1e-6, msg=""):
     )
 
 
-def outcome(lib, code: str, **names) -> str:
+def outcome(lib, code: str, *, keep_warnings: bool = True, **names) -> str:
     """What ``code`` does with ``T`` bound to ``lib`` (ember or torch; ``np`` and ``names``
-    bound too): ``repr(r)`` and the warnings given (category and message), or the exception's
-    type and message; torch's prefixes written as ember's, so that the two compare as text."""
+    bound too): ``repr(r)`` and the warnings given (category and message; ignored unless
+    ``keep_warnings``), or the exception's type and message; torch's prefixes written as
+    ember's, so that the two compare as text."""
     ns = {"T": lib, "np": np, **names}
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+            warnings.simplefilter("always" if keep_warnings else "ignore")
             exec(code, ns)
     except Exception as exc:  # the exception type and message are the outcome
         out = f"{type(exc).__name__}: {exc}"

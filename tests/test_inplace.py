@@ -4,25 +4,15 @@ views of tensors in the graph (CopySlices) give torch's values and gradients."""
 
 from __future__ import annotations
 
-import warnings
-
-import numpy as np
 import pytest
 
 import ember
 
+from .conftest import outcome
+
 
 def _outcome(lib, code: str) -> str:
-    ns = {"T": lib, "np": np}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exec(code, ns)
-    except Exception as exc:  # the exception type and message are the outcome
-        out = f"{type(exc).__name__}: {exc}"
-    else:
-        out = repr(ns.get("r"))
-    out = out.replace("torch.", "ember.").replace("torch::", "ember::")
+    out = outcome(lib, code, keep_warnings=False)
     # torch names a regenerated view's node AsStridedBackward0; ember remakes the view itself
     return out.replace("AsStridedBackward0", "<view node>")
 

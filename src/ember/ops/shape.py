@@ -86,10 +86,11 @@ __all__ = [
 
 
 def _as_view(cls, input: Tensor, *args) -> Tensor:
-    """Apply the view op ``cls`` and, in grad mode, record ``out`` as a view of ``input``."""
+    """Apply the view op ``cls`` and, in grad mode, record ``out`` as a view of ``input``
+    (remade by ``cls.apply`` itself when the op takes nothing but the tensor: no closure)."""
     out = cls.apply(input, *args)
     if STATE.enabled:
-        record_view(out, input, lambda t: cls.apply(t, *args))
+        record_view(out, input, (lambda t: cls.apply(t, *args)) if args else cls.apply)
     return out
 
 
@@ -366,14 +367,7 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     if nd < 2:
         return _as_view(View, input, input._data.shape)
-    out = T.apply(input)
-    if STATE.enabled:  # (_as_view with one view function for every t(): no closure to make)
-        record_view(out, input, _t_view)
-    return out
-
-
-def _t_view(t):
-    return T.apply(t)
+    return _as_view(T, input)
 
 
 def t_(self):
